@@ -1,0 +1,60 @@
+# lakehouse-bi: `make demo` builds everything locally, `make test` checks everything.
+# Every target creates the virtualenv and installs what it needs first.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SCENARIO ?= small
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+# The virtualenv first, so pre-commit's system hooks and dbt find the pinned tools.
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: help setup deps data build docs report demo test lint unit integration bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+profiles.yml:
+	cp profiles.yml.example profiles.yml
+
+setup: $(STAMP) profiles.yml deps  ## Create the virtualenv, install Python and dbt packages
+
+deps: $(STAMP)  ## Install pinned dbt packages (dbt hub, else the offline cache)
+	$(BIN)/lakehouse-bi deps
+
+data: setup  ## Generate the sample landing data (SCENARIO=small|medium|large)
+	$(BIN)/lakehouse-bi generate --scenario $(SCENARIO) --output data/landing --force
+
+build: setup  ## dbt build on the local DuckDB target
+	$(BIN)/dbt build
+
+docs: setup  ## dbt docs generate (target/index.html)
+	$(BIN)/dbt docs generate
+
+demo: setup  ## Everything: data, dbt build, docs, Elementary report, summary
+	$(BIN)/lakehouse-bi demo --scenario $(SCENARIO)
+
+lint: setup  ## ruff, sqlfluff and the other pre-commit hooks, offline
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+unit: setup  ## Fast Python unit tests
+	$(BIN)/pytest tests/unit
+
+test: setup lint  ## Lint, then every test (unit, dbt, integration, recorded Databricks SQL)
+	$(BIN)/pytest tests
+
+bench: setup  ## Benchmarks (generation throughput, medium build vs. hand-written lower bound)
+	$(BIN)/python bench/bench_generate.py
+	$(BIN)/python bench/bench_build.py
+
+clean:  ## Remove build outputs and local data (keeps the virtualenv)
+	rm -rf target logs dbt_packages data reports

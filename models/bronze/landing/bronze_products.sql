@@ -1,0 +1,1 @@
+{{ ingest_landing_files('products') }}

@@ -1,0 +1,67 @@
+-- "Executive Summary": totals per week and per month, with growth against the previous period.
+{%- set grains = ['week', 'month'] %}
+
+with sales as (
+
+    select *
+    from {{ ref('fct_sales') }}
+    where is_revenue
+
+),
+
+{% for grain in grains %}
+    by_{{ grain }} as (
+
+        select
+            '{{ grain }}' as period_grain,
+            cast({{ dbt.date_trunc(grain, 'order_date') }} as date) as period_start,
+            sum(net_amount) as revenue,
+            count(distinct order_id) as orders,
+            sum(quantity) as units,
+            count(distinct customer_id) as customers
+        from sales
+        group by 1, 2
+
+    ),
+
+{% endfor %}
+periods as (
+
+    {% for grain in grains -%}
+        select * from by_{{ grain }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+with_previous as (
+
+    select
+        *,
+        lag(revenue) over (partition by period_grain order by period_start) as previous_revenue,
+        lag(orders) over (partition by period_grain order by period_start) as previous_orders,
+        lag(customers) over (
+            partition by period_grain order by period_start
+        ) as previous_customers
+    from periods
+
+)
+
+select
+    period_grain,
+    period_start,
+    orders,
+    units,
+    customers,
+    previous_orders,
+    previous_customers,
+    cast(revenue as decimal(18, 2)) as revenue,
+    cast(previous_revenue as decimal(18, 2)) as previous_revenue,
+    cast(revenue / orders as decimal(18, 2)) as average_order_value,
+    cast((revenue - previous_revenue) / nullif(previous_revenue, 0) as decimal(9, 4))
+        as revenue_growth_rate,
+    cast((orders - previous_orders) / nullif(previous_orders, 0) as decimal(9, 4))
+        as orders_growth_rate,
+    cast((customers - previous_customers) / nullif(previous_customers, 0) as decimal(9, 4))
+        as customers_growth_rate
+from with_previous

@@ -1,0 +1,74 @@
+-- Sales fact at order-line grain. Each line carries the customer and product versions valid
+-- when the order was placed (as-of) for historical reporting, and the current customer
+-- attributes where a mart reports on today's view of the customer.
+with orders as (
+
+    select *
+    from {{ ref('fact_order') }}
+    where not is_deleted
+
+),
+
+lines as (
+
+    select *
+    from {{ ref('fact_order_line') }}
+    where not is_deleted
+
+),
+
+products as (
+
+    select * from {{ ref('dim_product') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customer') }}
+
+)
+
+select
+    lines.order_line_id,
+    lines.order_id,
+    orders.customer_id,
+    lines.product_id,
+    customer_as_of.customer_sk,
+    product_as_of.product_sk,
+    orders.order_status,
+    orders.channel_code,
+    orders.country_code,
+    orders.currency_code,
+    product_as_of.category,
+    product_as_of.subcategory,
+    product_as_of.brand,
+    customer_as_of.customer_segment,
+    customer_current.country_code as current_customer_country_code,
+    customer_current.customer_segment as current_customer_segment,
+    lines.line_number,
+    lines.quantity,
+    lines.unit_price,
+    lines.discount_amount,
+    lines.gross_amount,
+    lines.net_amount,
+    orders.order_status != 'cancelled' as is_revenue,
+    orders.order_date,
+    orders.ordered_at
+from lines
+inner join orders
+    on lines.order_id = orders.order_id
+left join products as product_as_of
+    on
+        lines.product_id = product_as_of.product_id
+        and orders.ordered_at >= product_as_of.join_valid_from
+        and orders.ordered_at < product_as_of.join_valid_to
+left join customers as customer_as_of
+    on
+        orders.customer_id = customer_as_of.customer_id
+        and orders.ordered_at >= customer_as_of.join_valid_from
+        and orders.ordered_at < customer_as_of.join_valid_to
+left join customers as customer_current
+    on
+        orders.customer_id = customer_current.customer_id
+        and customer_current.is_current

@@ -1,0 +1,1 @@
+"""Install the pinned dbt packages: from the dbt hub when it answers, else from a local cache."""
