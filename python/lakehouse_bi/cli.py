@@ -9,6 +9,7 @@ import click
 
 from lakehouse_bi.deps.command import deps
 from lakehouse_bi.errors import LakehouseBIError
+from lakehouse_bi.pipeline.demo import demo
 
 
 class _Group(click.Group):
@@ -33,3 +34,4 @@ def main(verbose: bool) -> None:
 
 
 main.add_command(deps)
+main.add_command(demo)

@@ -1,0 +1,1 @@
+"""Run the dbt pipeline and Elementary from Python: the demo and its summary."""

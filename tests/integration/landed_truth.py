@@ -1,0 +1,145 @@
+"""Gold figures computed straight from the landing files, in plain Python.
+
+Written from docs/LANDING.md's business rules, independently of the dbt models' SQL, so a
+model bug cannot hide behind a test that repeats it:
+- a record's current version is its latest `updated_at`, ties to the later batch then file;
+- `op = delete` removes the record; cancelled orders carry no revenue;
+- line revenue = quantity * unit_price - discount_amount (exact decimals);
+- the product category of a line is the product version valid when the order was placed,
+  versions being what each batch delivered last (the first version covers earlier orders).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+
+def _records(landing: Path, entity: str):
+    for path in sorted(landing.glob(f"{entity}/batch=*/*")):
+        batch = path.parent.name.removeprefix("batch=")
+        if path.suffix == ".csv":
+            with path.open(newline="") as handle:
+                rows = list(csv.DictReader(handle))
+        else:
+            rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        for row in rows:
+            yield batch, str(path), row
+
+
+def _current(landing: Path, entity: str, key: str) -> dict[int, dict]:
+    """The live version of each record: latest change wins, deletes drop it."""
+    latest: dict[int, tuple] = {}
+    for batch, path, row in _records(landing, entity):
+        rank = (row["updated_at"], batch, path)
+        record_id = int(row[key])
+        if record_id not in latest or rank > latest[record_id][0]:
+            latest[record_id] = (rank, row)
+    return {k: row for k, (_, row) in latest.items() if row.get("op", "insert") != "delete"}
+
+
+def _product_versions(landing: Path) -> dict[int, list[tuple[str, str]]]:
+    """Per product, (valid_from, category) of each version a batch delivered, oldest first."""
+    per_batch: dict[tuple[int, str], tuple] = {}
+    for batch, path, row in _records(landing, "products"):
+        slot = (int(row["product_id"]), batch)
+        rank = (row["updated_at"], path)
+        if slot not in per_batch or rank > per_batch[slot][0]:
+            per_batch[slot] = (rank, row)
+    versions: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for (product_id, _), (_, row) in sorted(per_batch.items()):
+        versions[product_id].append((row["updated_at"], row["category"].strip().lower()))
+    return {k: sorted(v) for k, v in versions.items()}
+
+
+def _category_at(versions: list[tuple[str, str]], ordered_at: str) -> str:
+    category = versions[0][1]
+    for valid_from, version_category in versions:
+        if _ts(valid_from) <= _ts(ordered_at):
+            category = version_category
+    return category
+
+
+def _ts(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace(" ", "T"))
+
+
+@dataclass(frozen=True)
+class SaleLine:
+    order_id: int
+    customer_id: int
+    order_date: date
+    country_code: str
+    channel_code: str
+    category: str
+    quantity: int
+    revenue: Decimal
+
+
+def revenue_lines(landing: Path) -> list[SaleLine]:
+    orders = _current(landing, "orders", "order_id")
+    lines = _current(landing, "order_lines", "order_line_id")
+    products = _product_versions(landing)
+    sales = []
+    for line in lines.values():
+        order = orders.get(int(line["order_id"]))
+        if order is None or order["status"].strip().lower() == "cancelled":
+            continue
+        quantity = int(line["quantity"])
+        revenue = quantity * Decimal(str(line["unit_price"])) - Decimal(
+            str(line["discount_amount"])
+        )
+        sales.append(
+            SaleLine(
+                order_id=int(order["order_id"]),
+                customer_id=int(order["customer_id"]),
+                order_date=_ts(order["order_ts"]).date(),
+                country_code=order["country_code"].strip().upper(),
+                channel_code=order["channel"].strip().lower(),
+                category=_category_at(products[int(line["product_id"])], order["order_ts"]),
+                quantity=quantity,
+                revenue=revenue,
+            )
+        )
+    return sales
+
+
+def dashboard_metrics(landing: Path) -> dict[tuple, dict]:
+    """sales_dashboard_metrics: per (date, country, channel, category)."""
+    groups: dict[tuple, list[SaleLine]] = defaultdict(list)
+    for sale in revenue_lines(landing):
+        groups[(sale.order_date, sale.country_code, sale.channel_code, sale.category)].append(sale)
+    return {key: _totals(sales) for key, sales in groups.items()}
+
+
+def monthly_totals(landing: Path) -> dict[date, dict]:
+    """executive_summary at month grain."""
+    groups: dict[date, list[SaleLine]] = defaultdict(list)
+    for sale in revenue_lines(landing):
+        groups[sale.order_date.replace(day=1)].append(sale)
+    return {month: _totals(sales) for month, sales in groups.items()}
+
+
+def weekly_totals(landing: Path) -> dict[date, dict]:
+    """executive_summary at ISO-week grain (weeks start on Monday)."""
+    groups: dict[date, list[SaleLine]] = defaultdict(list)
+    for sale in revenue_lines(landing):
+        groups[sale.order_date - timedelta(days=sale.order_date.weekday())].append(sale)
+    return {week: _totals(sales) for week, sales in groups.items()}
+
+
+def _totals(sales: list[SaleLine]) -> dict:
+    revenue = sum((s.revenue for s in sales), Decimal("0"))
+    orders = len({s.order_id for s in sales})
+    return {
+        "revenue": revenue,
+        "orders": orders,
+        "units": sum(s.quantity for s in sales),
+        "customers": len({s.customer_id for s in sales}),
+        "average_order_value": (revenue / orders).quantize(Decimal("0.01")),
+    }
