@@ -1,6 +1,6 @@
 {#
     A select over an entity's landing files: every declared column as a string (bronze keeps
-    records as delivered; silver types them) plus `_source_file`, the file's full path.
+    records as delivered; silver types them) plus `_source_path`, the full path of its file.
 #}
 {% macro read_landing_files(entity) %}
     {{ return(adapter.dispatch('read_landing_files', 'lakehouse_bi')(entity)) }}
@@ -16,7 +16,7 @@
         {% for column in entity.columns -%}
             {{ adapter.quote(column) }},
         {% endfor -%}
-        filename as _source_file
+        filename as _source_path
     {% if entity.format == 'csv' -%}
         from read_csv('{{ entity.glob }}', header = true, columns = {{ typed_columns }}, filename = true)
     {%- else -%}
@@ -34,7 +34,7 @@
         {% for column in entity.columns -%}
             {{ adapter.quote(column) }},
         {% endfor -%}
-        _metadata.file_path as _source_file
+        _metadata.file_path as _source_path
     from read_files(
         '{{ entity.glob }}',
         format => '{{ "csv" if entity.format == "csv" else "json" }}',

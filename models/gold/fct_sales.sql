@@ -1,19 +1,27 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_window',
+        recompute_window_column='order_date',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 -- Sales fact at order-line grain. Each line carries the customer and product versions valid
 -- when the order was placed (as-of) for historical reporting, and the current customer
 -- attributes where a mart reports on today's view of the customer.
+-- Incremental runs recompute the order dates touched by changes since the last run.
 with orders as (
 
     select *
     from {{ ref('fact_order') }}
-    where not is_deleted
+    where {{ recompute_window_predicate() }}
 
 ),
 
 lines as (
 
-    select *
-    from {{ ref('fact_order_line') }}
-    where not is_deleted
+    select * from {{ ref('fact_order_line') }}
 
 ),
 
@@ -54,7 +62,8 @@ select
     lines.net_amount,
     orders.order_status != 'cancelled' as is_revenue,
     orders.order_date,
-    orders.ordered_at
+    orders.ordered_at,
+    greatest(orders._ingested_at, lines._ingested_at) as _ingested_at
 from lines
 inner join orders
     on lines.order_id = orders.order_id

@@ -1,9 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_window',
+        recompute_window_column='metric_date',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 -- "Sales Overview": daily revenue-bearing sales by country, channel and product category.
+-- Incremental runs recompute the days touched by changes since the last run.
 with sales as (
 
     select *
     from {{ ref('fct_sales') }}
-    where is_revenue
+    where is_revenue and {{ recompute_window_predicate('order_date') }}
 
 ),
 
@@ -17,7 +27,8 @@ daily as (
         sum(net_amount) as revenue,
         count(distinct order_id) as orders,
         sum(quantity) as units,
-        count(distinct customer_id) as customers
+        count(distinct customer_id) as customers,
+        max(_ingested_at) as _ingested_at
     from sales
     group by 1, 2, 3, 4
 
@@ -35,7 +46,8 @@ select
     daily.units,
     daily.customers,
     cast(daily.revenue as decimal(18, 2)) as revenue,
-    cast(daily.revenue / daily.orders as decimal(18, 2)) as average_order_value
+    cast(daily.revenue / daily.orders as decimal(18, 2)) as average_order_value,
+    daily._ingested_at
 from daily
 left join {{ ref('countries') }} as countries
     on daily.country_code = countries.country_code

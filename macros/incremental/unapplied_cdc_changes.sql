@@ -1,0 +1,40 @@
+{#
+    Reconciliation of a CDC change feed against the current-state table built from it:
+    the keys whose latest delivered change (latest updated_at, then batch, then file) is not
+    what the table holds: a live version missing or older, or a delete not applied. Normally
+    empty; rows appear when changes arrived later than the watermark's lookback window.
+#}
+{% macro unapplied_cdc_changes(entity, change_feed, current_table, key) %}
+    with latest_change as (
+
+        select *
+        from {{ change_feed }}
+        qualify row_number() over (
+            partition by {{ key }}
+            order by updated_at desc, _batch_id desc, _source_file desc
+        ) = 1
+
+    )
+
+    select
+        '{{ entity }}' as entity,
+        latest_change.{{ key }} as record_id,
+        latest_change.cdc_operation,
+        latest_change._batch_id,
+        latest_change.updated_at,
+        applied.updated_at as applied_updated_at
+    from latest_change
+    left join {{ current_table }} as applied
+        on latest_change.{{ key }} = applied.{{ key }}
+    where
+        (latest_change.cdc_operation = 'delete' and applied.{{ key }} is not null)
+        or (
+            latest_change.cdc_operation != 'delete'
+            and (
+                applied.{{ key }} is null
+                or applied.updated_at != latest_change.updated_at
+                or applied._batch_id != latest_change._batch_id
+                or applied._source_file != latest_change._source_file
+            )
+        )
+{% endmacro %}

@@ -1,0 +1,13 @@
+{#
+    Freshness of a transactional landing feed: the newest business timestamp among its landed
+    records (`updated_at` of a CDC feed, `event_ts` of events). A delivered but empty or
+    replayed batch does not make the feed fresh; only new records do. Used as the source's
+    `loaded_at_query`, so `dbt source freshness` checks the files, not bronze.
+#}
+{% macro landing_records_loaded_at(table_name, timestamp_column) %}
+    {%- set entity = landing_entity(table_name) -%}
+    select max(cast(landed.{{ adapter.quote(timestamp_column) }} as {{ dbt.type_timestamp() }}))
+    from (
+        {{ read_landing_files(entity) }}
+    ) as landed
+{% endmacro %}

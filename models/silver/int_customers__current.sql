@@ -1,0 +1,32 @@
+{{ config(materialized='view') }}
+
+-- Current state of each customer as the source sees it: the latest delivered version,
+-- gone once deleted. The SCD2 snapshot (snap_customers) records history from this.
+with latest as (
+
+    select *
+    from {{ ref('stg_landing__customers') }}
+    qualify
+        row_number() over (
+            partition by customer_id
+            order by updated_at desc, _batch_id desc, _source_file desc
+        ) = 1
+
+)
+
+select
+    customer_id,
+    first_name,
+    last_name,
+    email,
+    phone,
+    street_address,
+    city,
+    postal_code,
+    country_code,
+    customer_segment,
+    _batch_id,
+    signup_date,
+    updated_at
+from latest
+where cdc_operation != 'delete'

@@ -1,0 +1,29 @@
+{{ config(materialized='view') }}
+
+-- Current state of each product: the latest delivered version, gone once deleted.
+-- The SCD2 snapshot (snap_products) records history from this.
+with latest as (
+
+    select *
+    from {{ ref('stg_landing__products') }}
+    qualify
+        row_number() over (
+            partition by product_id
+            order by updated_at desc, _batch_id desc, _source_file desc
+        ) = 1
+
+)
+
+select
+    product_id,
+    product_name,
+    category,
+    subcategory,
+    brand,
+    _batch_id,
+    list_price,
+    unit_cost,
+    is_active,
+    updated_at
+from latest
+where cdc_operation != 'delete'

@@ -1,0 +1,42 @@
+{{ config(materialized='view') }}
+
+-- Changes the incremental facts have not applied because they arrived later than the
+-- watermark's lookback window (var lookback_hours). Counted here, never silently lost:
+-- `dbt build --full-refresh -s fact_order+ fact_order_line+` applies them.
+with orders as (
+
+    {{ unapplied_cdc_changes('orders', ref('stg_landing__orders'), ref('fact_order'), 'order_id') }}
+
+),
+
+order_lines as (
+
+    {{ unapplied_cdc_changes(
+        'order_lines', ref('stg_landing__order_lines'), ref('fact_order_line'), 'order_line_id'
+    ) }}
+
+),
+
+web_events as (
+
+    select
+        'web_events' as entity,
+        delivered.event_id as record_id,
+        'insert' as cdc_operation,
+        delivered._batch_id,
+        delivered.event_at as updated_at,
+        cast(null as timestamp) as applied_updated_at
+    from {{ ref('stg_landing__web_events') }} as delivered
+    where
+        not exists (
+            select loaded.event_id from {{ ref('fact_web_event') }} as loaded
+            where loaded.event_id = delivered.event_id
+        )
+
+)
+
+select * from orders
+union all
+select * from order_lines
+union all
+select * from web_events
