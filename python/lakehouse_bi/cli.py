@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from lakehouse_bi.datagen.command import generate
 from lakehouse_bi.deps.command import deps
 from lakehouse_bi.errors import LakehouseBIError
 from lakehouse_bi.pipeline.demo import demo
@@ -35,3 +36,4 @@ def main(verbose: bool) -> None:
 
 main.add_command(deps)
 main.add_command(demo)
+main.add_command(generate)
