@@ -1,5 +1,5 @@
 {#
-    Reconciliation of a CDC change feed against the current-state table built from it:
+    Reconciliation of a checked CDC change feed (valid records only) against the current-state table built from it:
     the keys whose latest delivered change (latest updated_at, then batch, then file) is not
     what the table holds: a live version missing or older, or a delete not applied. Normally
     empty; rows appear when changes arrived later than the watermark's lookback window.
@@ -9,6 +9,7 @@
 
         select *
         from {{ change_feed }}
+        where quarantine_reasons = ''
         qualify row_number() over (
             partition by {{ key }}
             order by updated_at desc, _batch_id desc, _source_file desc

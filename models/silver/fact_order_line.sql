@@ -12,8 +12,8 @@
 with changes as (
 
     select *
-    from {{ ref('stg_landing__order_lines') }}
-    where {{ watermark_filter('updated_at') }}
+    from {{ ref('int_order_lines__checked') }}
+    where quarantine_reasons = '' and {{ watermark_filter('updated_at') }}
 
 ),
 

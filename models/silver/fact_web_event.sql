@@ -11,8 +11,8 @@
 with new_events as (
 
     select *
-    from {{ ref('stg_landing__web_events') }}
-    where {{ watermark_filter('event_at') }}
+    from {{ ref('int_web_events__checked') }}
+    where quarantine_reasons = '' and {{ watermark_filter('event_at') }}
     qualify
         row_number() over (
             partition by event_id order by _batch_id, _source_file

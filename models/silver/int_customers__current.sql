@@ -5,7 +5,8 @@
 with latest as (
 
     select *
-    from {{ ref('stg_landing__customers') }}
+    from {{ ref('int_customers__checked') }}
+    where quarantine_reasons = ''
     qualify
         row_number() over (
             partition by customer_id

@@ -5,7 +5,8 @@
 with latest as (
 
     select *
-    from {{ ref('stg_landing__products') }}
+    from {{ ref('int_products__checked') }}
+    where quarantine_reasons = ''
     qualify
         row_number() over (
             partition by product_id

@@ -5,14 +5,14 @@
 -- `dbt build --full-refresh -s fact_order+ fact_order_line+` applies them.
 with orders as (
 
-    {{ unapplied_cdc_changes('orders', ref('stg_landing__orders'), ref('fact_order'), 'order_id') }}
+    {{ unapplied_cdc_changes('orders', ref('int_orders__checked'), ref('fact_order'), 'order_id') }}
 
 ),
 
 order_lines as (
 
     {{ unapplied_cdc_changes(
-        'order_lines', ref('stg_landing__order_lines'), ref('fact_order_line'), 'order_line_id'
+        'order_lines', ref('int_order_lines__checked'), ref('fact_order_line'), 'order_line_id'
     ) }}
 
 ),
@@ -26,9 +26,10 @@ web_events as (
         delivered._batch_id,
         delivered.event_at as updated_at,
         cast(null as timestamp) as applied_updated_at
-    from {{ ref('stg_landing__web_events') }} as delivered
+    from {{ ref('int_web_events__checked') }} as delivered
     where
-        not exists (
+        delivered.quarantine_reasons = ''
+        and not exists (
             select loaded.event_id from {{ ref('fact_web_event') }} as loaded
             where loaded.event_id = delivered.event_id
         )

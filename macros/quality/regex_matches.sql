@@ -1,0 +1,12 @@
+{# True when `expression` matches the regular expression `pattern` (a partial match). #}
+{% macro regex_matches(expression, pattern) %}
+    {{ return(adapter.dispatch('regex_matches', 'lakehouse_bi')(expression, pattern)) }}
+{% endmacro %}
+
+{% macro default__regex_matches(expression, pattern) -%}
+    regexp_matches({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro databricks__regex_matches(expression, pattern) -%}
+    regexp_like({{ expression }}, '{{ pattern }}')
+{%- endmacro %}

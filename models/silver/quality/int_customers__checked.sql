@@ -1,0 +1,24 @@
+{{ config(materialized='view') }}
+
+-- Customer change feed with every check applied: quarantine_reasons is '' for a valid record.
+with customers as (
+
+    select * from {{ ref('stg_landing__customers') }}
+
+),
+
+countries as (
+
+    select country_code from {{ ref('countries') }}
+
+)
+
+select
+    customers.*,
+    {{ quarantine_reasons(
+        [('countries.country_code is null', 'unknown_country')],
+        earlier='customers.record_issues',
+    ) }} as quarantine_reasons
+from customers
+left join countries
+    on customers.country_code = countries.country_code
