@@ -1,7 +1,8 @@
 {{ config(materialized='view') }}
 
 -- Current state of each customer as the source sees it: the latest delivered version,
--- gone once deleted. The SCD2 snapshot (snap_customers) records history from this.
+-- a delete included (cdc_operation = 'delete'), so the SCD2 snapshot (snap_customers) closes
+-- the last live version at the source's delete time.
 with latest as (
 
     select *
@@ -26,8 +27,8 @@ select
     postal_code,
     country_code,
     customer_segment,
+    cdc_operation,
     _batch_id,
     signup_date,
     updated_at
 from latest
-where cdc_operation != 'delete'

@@ -1,7 +1,8 @@
 {{ config(materialized='view') }}
 
--- Current state of each product: the latest delivered version, gone once deleted.
--- The SCD2 snapshot (snap_products) records history from this.
+-- Current state of each product: the latest valid delivered version, a delete included
+-- (cdc_operation = 'delete'), so the SCD2 snapshot (snap_products) closes the last live
+-- version at the source's delete time.
 with latest as (
 
     select *
@@ -21,10 +22,10 @@ select
     category,
     subcategory,
     brand,
+    cdc_operation,
     _batch_id,
     list_price,
     unit_cost,
     is_active,
     updated_at
 from latest
-where cdc_operation != 'delete'
