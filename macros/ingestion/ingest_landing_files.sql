@@ -1,8 +1,9 @@
 {#
     The body of every bronze model: landed records plus ingestion metadata, incremental by
-    file: a file already in the table is never ingested again. Files are identified by their
-    path relative to the landing root (`<entity>/batch=<id>/<file>`), so moving or remounting
-    the landing zone does not re-ingest it.
+    file. `_source_file` is the path relative to the landing root (`<entity>/batch=<id>/<file>`),
+    so moving or remounting the landing zone changes nothing. File names are unique by
+    contract (docs/LANDING.md): a name already ingested is skipped, so a file delivered again,
+    in any batch folder, ingests nothing new.
 #}
 {% macro ingest_landing_files(table_name) %}
     {%- set entity = landing_entity(table_name) -%}
@@ -26,6 +27,10 @@
         {{ dbt.current_timestamp() }} as _ingested_at
     from located
     {% if is_incremental() -%}
-    where _source_file not in (select distinct ingested._source_file from {{ this }} as ingested)
+    where
+        regexp_extract(_source_file, '[^/]+$', 0) not in (
+            select distinct regexp_extract(ingested._source_file, '[^/]+$', 0)
+            from {{ this }} as ingested
+        )
     {%- endif %}
 {% endmacro %}
