@@ -106,7 +106,7 @@ def test_schema_module_matches_landing_doc():
 
 def test_layout_matches_landing_contract(landing: Path):
     contract = contract_from_doc()
-    expected = {"_manifest.json"} | {
+    expected = {"_manifest.json", "_changes.jsonl"} | {
         f"{e}/batch={BATCH}/{e}_{BATCH}.{EXTENSIONS[fmt]}" for e, (fmt, _, _) in contract.items()
     }
     actual = {str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file()}
@@ -186,7 +186,9 @@ def test_different_seed_gives_different_data(landing: Path, tmp_path: Path):
     assert code == 0, output
     ours, theirs = file_digests(landing), file_digests(tmp_path / "other")
     assert ours.keys() == theirs.keys()
-    assert all(ours[f] != theirs[f] for f in ours)
+    # Without batches or anomalies the change log is empty for every seed.
+    assert (landing / "_changes.jsonl").read_bytes() == b""
+    assert all(ours[f] != theirs[f] for f in ours if f != "_changes.jsonl")
 
 
 # --------------------------------------------------------------------------- integrity

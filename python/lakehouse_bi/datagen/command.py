@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 import time
 from pathlib import Path
@@ -12,12 +13,21 @@ import duckdb
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lakehouse_bi.datagen.config import DEFAULT_END_DATE, SCENARIOS, OptionError, resolve_config
+from lakehouse_bi.datagen.config import (
+    DEFAULT_END_DATE,
+    MAX_BATCHES,
+    SCENARIOS,
+    CdcRates,
+    OptionError,
+    resolve_config,
+)
 from lakehouse_bi.datagen.generator import generate_landing, plan_generation
 from lakehouse_bi.datagen.seeds import SeedsError, load_reference_data
 from lakehouse_bi.datagen.writer import OutputDirError, prepare_output
+from lakehouse_bi.logging_setup import log_context
 
 ENTITY_ORDER = ("customers", "products", "orders", "order_lines", "web_events")
+logger = logging.getLogger(__name__)
 
 
 class _StepProgress:
@@ -51,6 +61,18 @@ class _StepProgress:
 
 def _date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value is not None else None
+
+
+def _rate_option(name: str, help_text: str):
+    return click.option(
+        "--" + name.replace("_", "-"),
+        name,
+        type=click.FloatRange(0.0, 1.0),
+        default=getattr(CdcRates(), name),
+        show_default=True,
+        metavar="RATE",
+        help=help_text,
+    )
 
 
 @click.command("generate")
@@ -104,6 +126,34 @@ def _date(value: dt.datetime | None) -> dt.date | None:
     default=None,
     help="Folder with countries.csv and channels.csv. Default: the project's seeds/.",
 )
+@click.option(
+    "--batches",
+    type=click.IntRange(min=0, max=MAX_BATCHES),
+    default=0,
+    show_default=True,
+    help="Daily CDC batches after the initial load (b0001_<end+1>, b0002_<end+2>, ...).",
+)
+@_rate_option("update_rate", "Share of open (placed/shipped) orders that move one status step.")
+@_rate_option(
+    "correction_rate", "Share of lines of recent orders with a corrected quantity/discount."
+)
+@_rate_option("delete_rate", "Share of recent orders deleted, with all their lines.")
+@_rate_option("late_rate", "Share of new orders placed 1-2 days before the batch day.")
+@_rate_option("too_late_rate", "Share of new orders placed 5-10 days before the batch day.")
+@_rate_option("duplicate_rate", "Share of order/line/web-event records written twice in a file.")
+@_rate_option(
+    "redeliver_rate", "Chance per batch (from b0002) of re-delivering the previous orders file."
+)
+@_rate_option("dim_change_rate", "Share of live customers/products with one attribute change.")
+@_rate_option("dim_delete_rate", "Share of live customers/products hard-deleted.")
+@click.option(
+    "--inject-anomalies",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    metavar="RATE",
+    help="Add about RATE x rows invalid records per entity and batch (docs/LANDING.md).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def generate(
     output: Path,
@@ -114,12 +164,26 @@ def generate(
     seed: int,
     force: bool,
     seeds_dir: Path | None,
+    batches: int,
+    inject_anomalies: float,
     quiet: bool,
+    **rates: float,
 ) -> None:
-    """Generate deterministic sample data into the landing zone."""
+    """Generate deterministic sample data into the landing zone.
+
+    An initial load (batch b0000) and, with --batches N, N daily CDC batches; rates apply
+    per batch. Land them one day at a time with `lakehouse-bi land`.
+    """
     try:
         config = resolve_config(
-            scenario, seed=seed, rows=rows, start_date=_date(start_date), end_date=_date(end_date)
+            scenario,
+            seed=seed,
+            rows=rows,
+            start_date=_date(start_date),
+            end_date=_date(end_date),
+            batches=batches,
+            rates=rates,
+            inject_anomalies=inject_anomalies,
         )
     except OptionError as exc:
         raise click.BadParameter(exc.message, param_hint=f"'{exc.option}'") from exc
@@ -147,6 +211,15 @@ def generate(
         # Disk full, permissions changed mid-run...: the staged files are already discarded.
         raise click.ClickException(f"writing to {output} failed: {exc}") from exc
     elapsed = time.perf_counter() - started
+    logger.info(
+        "sample data generated",
+        extra=log_context(
+            output=str(output),
+            batch_id=result.batch.batch_id,
+            rows={name: result.batch.entities[name].rows for name in ENTITY_ORDER},
+            duration_seconds=round(elapsed, 3),
+        ),
+    )
 
     if quiet:
         return
@@ -158,6 +231,13 @@ def generate(
         out = result.batch.entities[name]
         files = len(out.files)
         click.echo(f"  {name:<12} {out.rows:>12,} rows  {files} file{'s' if files > 1 else ''}")
+    if len(result.batches) > 1:
+        cdc = result.batches[1:]
+        rows = {n: sum(b.entities[n].rows for b in cdc) for n in ENTITY_ORDER}
+        click.echo(
+            f"  + {len(cdc)} CDC batches {cdc[0].batch_id} .. {cdc[-1].batch_id}: "
+            + ", ".join(f"{n} {rows[n]:,}" for n in ENTITY_ORDER)
+        )
     if untouched:
         names = ", ".join(e.name for e in untouched)
         click.echo(f"Left other entries in {output} untouched: {names}", err=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 
 from lakehouse_bi.errors import ConfigError
 
@@ -38,6 +40,35 @@ SCENARIOS: dict[str, Scenario] = {
 # Floors that keep tiny `--rows` runs meaningful (pools, Zipf tails, several sessions).
 MIN_CUSTOMERS = 20
 MIN_PRODUCTS = 10
+# Batch ids carry a 4-digit sequence (b0000 is the initial load).
+MAX_BATCHES = 9_999
+
+
+@dataclass(frozen=True)
+class CdcRates:
+    """Per-batch rates of the daily CDC batches (`--batches N`); see docs/LANDING.md.
+
+    Every rate is a probability in [0, 1], applied independently per eligible record (or per
+    batch for `redeliver_rate`). The defaults give a batch of roughly 1% of a medium load.
+    """
+
+    update_rate: float = 0.5  # open orders (placed/shipped) that move one status step
+    correction_rate: float = 0.002  # lines of recent orders whose quantity/discount is corrected
+    delete_rate: float = 0.002  # recent orders deleted (with all their lines)
+    late_rate: float = 0.03  # new orders placed 1-2 days before the batch day
+    too_late_rate: float = 0.0  # new orders placed 5-10 days before the batch day
+    duplicate_rate: float = 0.01  # orders/lines/web-event records written twice in a file
+    redeliver_rate: float = 0.1  # probability that a batch re-delivers the previous orders file
+    dim_change_rate: float = 0.002  # live customers/products with one attribute change
+    dim_delete_rate: float = 0.0002  # live customers/products hard-deleted
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+# CLI option of each rate, for error messages.
+RATE_OPTIONS = {name: "--" + name.replace("_", "-") for name in CdcRates.__dataclass_fields__}
+ANOMALY_OPTION = "--inject-anomalies"
 
 
 @dataclass(frozen=True)
@@ -51,10 +82,45 @@ class GenerationConfig:
     orders: int
     web_events: int
     rows_override: int | None = None
+    batches: int = 0  # daily CDC batches after the initial load
+    rates: CdcRates = field(default_factory=CdcRates)
+    inject_anomalies: float = 0.0  # extra invalid records per valid record, per entity/batch
 
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
+
+    def batch_date(self, sequence: int) -> dt.date:
+        """Day of CDC batch `sequence` (1..batches): the days right after the window."""
+        return self.end_date + dt.timedelta(days=sequence)
+
+
+def _check_rate(option: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise OptionError(option, f"must be a number between 0 and 1, got {value!r}")
+    if math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise OptionError(option, f"must be between 0 and 1 (a fraction), got {value}")
+    return float(value)
+
+
+def resolve_rates(rates: Mapping[str, float] | None = None) -> CdcRates:
+    """Defaults overridden by `rates` (keys: CdcRates fields), validated."""
+    rates = dict(rates or {})
+    unknown = sorted(set(rates) - set(RATE_OPTIONS))
+    if unknown:
+        raise OptionError(
+            RATE_OPTIONS.get(unknown[0], unknown[0]),
+            f"unknown rate(s) {', '.join(unknown)}; known: {', '.join(RATE_OPTIONS)}",
+        )
+    values = {k: _check_rate(RATE_OPTIONS[k], v) for k, v in rates.items() if v is not None}
+    result = CdcRates(**values)
+    if result.late_rate + result.too_late_rate > 1.0:
+        raise OptionError(
+            "--too-late-rate",
+            f"--late-rate ({result.late_rate}) plus --too-late-rate ({result.too_late_rate}) "
+            "exceeds 1: both are shares of the same new orders",
+        )
+    return result
 
 
 def resolve_config(
@@ -64,6 +130,9 @@ def resolve_config(
     rows: int | None = None,
     start_date: dt.date | None = None,
     end_date: dt.date | None = None,
+    batches: int = 0,
+    rates: Mapping[str, float] | None = None,
+    inject_anomalies: float = 0.0,
 ) -> GenerationConfig:
     """Turn CLI-level choices into exact volumes and a date window, or raise OptionError."""
     if scenario not in SCENARIOS:
@@ -91,6 +160,19 @@ def resolve_config(
             "pass an --end-date on or after --start-date",
         )
 
+    if isinstance(batches, bool) or not isinstance(batches, int) or batches < 0:
+        raise OptionError("--batches", f"must be a whole number >= 0, got {batches!r}")
+    if batches > MAX_BATCHES:
+        raise OptionError("--batches", f"at most {MAX_BATCHES} batches, got {batches}")
+    try:
+        # Late records reach 10 days back; the last batch must still be a valid date.
+        end_date + dt.timedelta(days=batches + 1)
+        start_date - dt.timedelta(days=1)
+    except OverflowError as exc:
+        raise OptionError("--batches", "batch dates would run past the year 9999") from exc
+    cdc_rates = resolve_rates(rates)
+    anomaly_rate = _check_rate(ANOMALY_OPTION, inject_anomalies)
+
     orders = spec.orders if rows is None else rows
     ratio = orders / spec.orders
     return GenerationConfig(
@@ -103,4 +185,7 @@ def resolve_config(
         orders=orders,
         web_events=max(1, round(spec.web_events * ratio)),
         rows_override=rows,
+        batches=batches,
+        rates=cdc_rates,
+        inject_anomalies=anomaly_rate,
     )

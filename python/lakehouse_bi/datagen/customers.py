@@ -22,7 +22,12 @@ from lakehouse_bi.datagen.distributions import (
     epoch_seconds,
     rng_for,
 )
-from lakehouse_bi.datagen.pools import build_person_pools, house_numbers, random_digits
+from lakehouse_bi.datagen.pools import (
+    PersonPools,
+    build_person_pools,
+    house_numbers,
+    random_digits,
+)
 from lakehouse_bi.datagen.schema import SEGMENTS
 
 # Relative customer base per country; seeds rows without a weight get DEFAULT_COUNTRY_WEIGHT.
@@ -104,16 +109,22 @@ def _emails(
     return pc.binary_join_element_wise(local, domain, "@")
 
 
+def customer_pools(n_customers: int, country_codes: list[str], seed: int) -> PersonPools:
+    """Faker pools sized to the expected customers per country (also used by CDC batches)."""
+    weights = country_weights(country_codes)
+    return build_person_pools(country_codes, n_customers * weights / weights.sum(), seed)
+
+
 def build_customers(
     profile: CustomerProfile,
     country_codes: list[str],
     end_date: dt.date,
     seed: int,
+    pools: PersonPools | None = None,
 ) -> pa.Table:
     rng = rng_for(seed, "customers")
     n = profile.size
-    weights = country_weights(country_codes)
-    pools = build_person_pools(country_codes, n * weights / weights.sum(), seed)
+    pools = pools or customer_pools(n, country_codes, seed)
     country = profile.country
 
     name_rows = pools.names.draw(rng, country)

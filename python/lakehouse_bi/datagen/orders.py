@@ -68,6 +68,19 @@ class OrderSlice:
     lines: pa.Table
     customer_index: np.ndarray  # per order, for first-activity tracking
     order_ts: np.ndarray
+    # The same values as numbers, kept as the state later CDC batches start from.
+    status: np.ndarray  # index into ORDER_STATUSES
+    updated_at: np.ndarray  # epoch seconds
+    channel: np.ndarray
+    country: np.ndarray
+    currency: np.ndarray
+    payment: np.ndarray
+    lines_per_order: np.ndarray
+    line_number: np.ndarray
+    product_index: np.ndarray
+    quantity: np.ndarray
+    unit_cents: np.ndarray
+    discount_cents: np.ndarray
 
 
 def channel_weights(channels: Sequence[Channel]) -> np.ndarray:
@@ -182,7 +195,24 @@ def build_order_slice(
             "op": au.constant("insert", n_lines),
         }
     )
-    return OrderSlice(orders, lines, customer, order_ts)
+    return OrderSlice(
+        orders,
+        lines,
+        customer,
+        order_ts,
+        status=status,
+        updated_at=updated,
+        channel=channel,
+        country=country,
+        currency=ctx.currency_of_country[country],
+        payment=payment,
+        lines_per_order=lines_per_order,
+        line_number=line_number,
+        product_index=product,
+        quantity=quantity,
+        unit_cents=unit_cents,
+        discount_cents=discount_cents,
+    )
 
 
 def currency_index(country_currencies: Sequence[str]) -> tuple[np.ndarray, list[str]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -17,6 +19,7 @@ from lakehouse_bi.datagen.schema import ENTITIES, EntitySpec, Kind
 from lakehouse_bi.errors import ConfigError
 
 MANIFEST_NAME = "_manifest.json"
+CHANGES_NAME = "_changes.jsonl"  # the generator's per-record log (docs/LANDING.md)
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S"
 STAGING_PREFIX = ".generate-staging-"
 
@@ -108,8 +111,10 @@ class EntityOutput:
 class BatchOutput:
     batch_id: str
     batch_date: dt.date
-    kind: str  # "initial" now; "cdc" for later daily batches
+    kind: str  # "initial" (b0000) or "cdc" (daily batches)
     entities: dict[str, EntityOutput] = field(default_factory=dict)
+    # Extra manifest keys (changes, eligible, ids, redelivered, anomalies), in output order.
+    details: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -120,7 +125,39 @@ class BatchOutput:
                 name: {"rows": out.rows, "files": out.files}
                 for name, out in sorted(self.entities.items())
             },
+            **self.details,
         }
+
+
+def render_manifest(manifest: dict) -> str:
+    """The manifest's exact text (shared with `lakehouse-bi land`, which filters batches).
+
+    Indented JSON, except that lists of plain values (file names, ids) stay on one line.
+    """
+    return _render_json(manifest, 0) + "\n"
+
+
+def _render_json(value: object, depth: int) -> str:
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{inner}{json.dumps(k)}: {_render_json(v, depth + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        items = [f"{inner}{_render_json(v, depth + 1)}" for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def csv_text(columns: list[str], rows: list[list[str]], header: bool) -> str:
+    """CSV as the contract wants it: `,`, `"` quoting when needed, `\\n` line ends."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, delimiter=",", quotechar='"', lineterminator="\n")
+    if header:
+        out.writerow(columns)
+    out.writerows(rows)
+    return buffer.getvalue()
 
 
 class LandingWriter:
@@ -137,6 +174,7 @@ class LandingWriter:
         self._con = duckdb.connect()
         # Output order must equal table order for byte-identical files across runs.
         self._con.execute("SET preserve_insertion_order = true")
+        self._con.execute("SET enable_progress_bar = false")  # our own progress is shown
         self.batches: list[BatchOutput] = []
 
     def start_batch(self, sequence: int, batch_date: dt.date, kind: str) -> BatchOutput:
@@ -173,15 +211,54 @@ class LandingWriter:
         out.files.append(rel_path)
         return rel_path
 
+    def write_csv_rows(self, batch: BatchOutput, entity: str, rows: list[list[str]]) -> str:
+        """A small CSV entity file from rows already rendered as the contract's text."""
+        spec = ENTITIES[entity]
+        if spec.file_format != "csv":
+            raise ValueError(f"{entity} is not a CSV entity")
+        rel_path = entity_file(spec, batch.batch_id)
+        target = self.staging / rel_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(csv_text(spec.columns, rows, header=True))
+        out = batch.entities.setdefault(entity, EntityOutput())
+        out.rows += len(rows)
+        out.files.append(rel_path)
+        return rel_path
+
+    def append_lines(self, batch: BatchOutput, entity: str, rel_path: str, text: str, rows: int):
+        """Append finished lines (CSV rows or JSON objects) to a file of this batch."""
+        with (self.staging / rel_path).open("a", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        batch.entities[entity].rows += rows
+
+    def copy_into(self, batch: BatchOutput, entity: str, rel_source: str) -> str:
+        """Copy an earlier file into this batch's folder under its original name."""
+        name = rel_source.rsplit("/", 1)[-1]
+        rel_path = f"{entity}/batch={batch.batch_id}/{name}"
+        target = self.staging / rel_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.staging / rel_source, target)
+        return rel_path
+
+    def read_staged(self, rel_path: str) -> bytes:
+        return (self.staging / rel_path).read_bytes()
+
+    def log_changes(self, lines: list[str]) -> None:
+        """Append entries (one JSON object per line) to the change log."""
+        if lines:
+            with (self.staging / CHANGES_NAME).open("a", encoding="utf-8", newline="") as fh:
+                fh.write("\n".join(lines) + "\n")
+
     def write_manifest(self, header: dict) -> None:
         manifest = {**header, "batches": [b.to_json() for b in self.batches]}
-        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-        (self.staging / MANIFEST_NAME).write_text(text, encoding="utf-8")
+        (self.staging / MANIFEST_NAME).write_text(render_manifest(manifest), encoding="utf-8")
+        (self.staging / CHANGES_NAME).touch()  # always present, empty without changes
 
     def publish(self) -> None:
         """Replace previous generator output in the root with the staged files."""
         self._con.close()
-        for entry in (MANIFEST_NAME, *ENTITIES):
+        for entry in (MANIFEST_NAME, CHANGES_NAME, *ENTITIES):
             old = self.root / entry
             if old.is_dir():
                 shutil.rmtree(old)
@@ -218,5 +295,5 @@ def prepare_output(root: Path, force: bool) -> list[Path]:
         ) from exc
     if not os.access(root, os.W_OK | os.X_OK):
         raise OutputDirError(f"{root} is not writable; choose a writable directory")
-    owned = {MANIFEST_NAME, *ENTITIES}
+    owned = {MANIFEST_NAME, CHANGES_NAME, *ENTITIES}
     return [e for e in existing if e.name not in owned and not e.name.startswith(STAGING_PREFIX)]
