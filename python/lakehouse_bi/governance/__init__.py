@@ -1,0 +1,1 @@
+"""Governance policy validation: the YAML policy checked before it reaches a warehouse."""

@@ -1,0 +1,73 @@
+"""The project's nodes as the policy checks see them, from a dbt manifest (and catalog)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+GOVERNED_TYPES = ("model", "seed", "snapshot")
+
+
+@dataclass(frozen=True)
+class Node:
+    """A model, seed or snapshot with its resolved config and YAML-declared columns."""
+
+    unique_id: str
+    resource_type: str
+    name: str
+    database: str
+    yaml_file: str
+    config: dict[str, Any]
+    columns: dict[str, dict[str, Any]]
+    built_columns: frozenset[str] | None = field(default=None)  # from the catalog, lowercased
+
+    def key(self, *parts: str) -> str:
+        """`models[dim_customer].columns[email].column_mask`-style key of this node."""
+        return ".".join([f"{self.resource_type}s[{self.name}]", *parts])
+
+    @property
+    def grants(self) -> dict[str, list[str]]:
+        return {
+            privilege: [roles] if isinstance(roles, str) else list(roles)
+            for privilege, roles in (self.config.get("grants") or {}).items()
+        }
+
+    @property
+    def table_tags(self) -> dict[str, Any]:
+        return self.config.get("databricks_tags") or {}
+
+
+def load_nodes(manifest_path: Path, catalog_path: Path | None = None) -> list[Node]:
+    manifest = json.loads(manifest_path.read_text())
+    project = manifest["metadata"].get("project_name")
+    built = _catalog_columns(catalog_path) if catalog_path else {}
+    return [
+        Node(
+            unique_id=node["unique_id"],
+            resource_type=node["resource_type"],
+            name=node["name"],
+            database=node.get("database") or "",
+            yaml_file=_yaml_file(node),
+            config=node.get("config") or {},
+            columns=node.get("columns") or {},
+            built_columns=built.get(node["unique_id"]),
+        )
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in GOVERNED_TYPES and node.get("package_name") == project
+    ]
+
+
+def _yaml_file(node: dict[str, Any]) -> str:
+    """Where the node's policy is written: its properties YAML, else its own file."""
+    patch_path = node.get("patch_path") or ""
+    return patch_path.split("://", 1)[-1] or node["original_file_path"]
+
+
+def _catalog_columns(catalog_path: Path) -> dict[str, frozenset[str]]:
+    catalog = json.loads(catalog_path.read_text())
+    return {
+        unique_id: frozenset(name.lower() for name in entry.get("columns", {}))
+        for unique_id, entry in catalog.get("nodes", {}).items()
+    }
