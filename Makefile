@@ -9,10 +9,13 @@ SCENARIO ?= small
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
+# The audit table records the commit every dbt invocation ran from (macros/observability/).
+export LAKEHOUSE_BI_GIT_COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
 # The virtualenv first, so pre-commit's system hooks and dbt find the pinned tools.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help setup deps data build docs report demo test lint unit integration bench clean
+.PHONY: help setup deps data build docs report demo test lint unit integration bench clean \
+	freshness health alert
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,8 +40,18 @@ data: setup  ## Generate the sample landing data (SCENARIO=small|medium|large)
 build: setup  ## dbt build on the local DuckDB target
 	$(BIN)/dbt build
 
-docs: setup  ## dbt docs generate (target/index.html)
+docs: setup  ## dbt docs, column lineage JSON, model lineage diagram (docs/diagrams/)
 	$(BIN)/dbt docs generate
+	$(BIN)/lakehouse-bi lineage --diagram docs/diagrams/model_lineage.md
+
+freshness: setup  ## dbt source freshness: landing files and last run against their SLAs
+	$(BIN)/dbt source freshness
+
+health: setup  ## SLAs and DQ score of the local warehouse; non-zero exit on a breach
+	$(BIN)/lakehouse-bi health
+
+alert: setup  ## edr monitor to Slack/Teams; does nothing unless SLACK_WEBHOOK/TEAMS_WEBHOOK is set
+	$(BIN)/lakehouse-bi alert
 
 demo: setup  ## Everything: data, dbt build, docs, Elementary report, summary
 	$(BIN)/lakehouse-bi demo --scenario $(SCENARIO)

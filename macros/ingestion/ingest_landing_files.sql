@@ -3,10 +3,11 @@
     file. `_source_file` is the path relative to the landing root (`<entity>/batch=<id>/<file>`),
     so moving or remounting the landing zone changes nothing. File names are unique by
     contract (docs/LANDING.md): a name already ingested is skipped, so a file delivered again,
-    in any batch folder, ingests nothing new.
+    in any batch folder, ingests nothing new. Before reading, each new file's columns are
+    checked against the contract (detect_schema_changes, per the source's schema_evolution).
 #}
 {% macro ingest_landing_files(table_name) %}
-    {%- set entity = landing_entity(table_name) -%}
+    {%- set entity = detect_schema_changes(landing_entity(table_name)) -%}
     with landed as (
         {{ read_landing_files(entity) }}
     ),

@@ -8,8 +8,8 @@
 }}
 
 -- Sales fact at order-line grain. Each line carries the customer and product versions valid
--- when the order was placed (as-of) for historical reporting, and the current customer
--- attributes where a mart reports on today's view of the customer.
+-- when the order was placed (as-of). Today's customer attributes change without any sales
+-- change, so they are joined at read time (sales_with_current_customer), not stored here.
 -- Incremental runs recompute the order dates touched by changes since the last run.
 with orders as (
 
@@ -52,8 +52,6 @@ select
     product_as_of.subcategory,
     product_as_of.brand,
     customer_as_of.customer_segment,
-    customer_current.country_code as current_customer_country_code,
-    customer_current.customer_segment as current_customer_segment,
     lines.line_number,
     lines.quantity,
     lines.unit_price,
@@ -77,7 +75,3 @@ left join customers as customer_as_of
         orders.customer_id = customer_as_of.customer_id
         and orders.ordered_at >= customer_as_of.join_valid_from
         and orders.ordered_at < customer_as_of.join_valid_to
-left join customers as customer_current
-    on
-        orders.customer_id = customer_current.customer_id
-        and customer_current.is_current

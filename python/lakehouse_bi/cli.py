@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import click
 
 from lakehouse_bi.datagen.command import generate
+from lakehouse_bi.datagen.land import land
 from lakehouse_bi.deps.command import deps
 from lakehouse_bi.errors import LakehouseBIError
+from lakehouse_bi.governance.command import validate
+from lakehouse_bi.lineage.command import lineage
+from lakehouse_bi.logging_setup import LOG_FORMAT_ENV, LOG_FORMATS, configure_logging
+from lakehouse_bi.ops.alerts import alert
+from lakehouse_bi.ops.health_command import health
 from lakehouse_bi.pipeline.demo import demo
+from lakehouse_bi.schema.command import schema
 
 
 class _Group(click.Group):
@@ -26,14 +32,26 @@ class _Group(click.Group):
 
 @click.group(cls=_Group)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
-def main(verbose: bool) -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="text",
+    show_default=True,
+    envvar=LOG_FORMAT_ENV,
+    show_envvar=True,
+    help="Log lines on stderr: readable text, or one JSON object a line for machines.",
+)
+def main(verbose: bool, log_format: str) -> None:
     """lakehouse-bi: sample data, dbt packages and the demo pipeline around the dbt project."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(log_format, verbose=verbose)
 
 
 main.add_command(deps)
 main.add_command(demo)
 main.add_command(generate)
+main.add_command(land)
+main.add_command(health)
+main.add_command(alert)
+main.add_command(lineage)
+main.add_command(validate)
+main.add_command(schema)

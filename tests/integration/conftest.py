@@ -2,72 +2,17 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
+import datetime as dt
+import json
+import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pytest
-
-PROJECT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-@dataclass
-class LocalPipeline:
-    root: Path
-
-    @property
-    def landing(self) -> Path:
-        return self.root / "landing"
-
-    @property
-    def database(self) -> Path:
-        return self.root / "warehouse.duckdb"
-
-    @property
-    def target(self) -> Path:
-        return self.root / "target"
-
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "DBT_TARGET": "local",
-            "LAKEHOUSE_BI_LANDING_ROOT": str(self.landing),
-            "LAKEHOUSE_BI_DUCKDB_PATH": str(self.database),
-            "LAKEHOUSE_BI_REPORT_PATH": str(self.root / "elementary_report.html"),
-            "DBT_TARGET_PATH": str(self.target),
-            "DBT_LOG_PATH": str(self.root / "logs"),
-        }
-
-    def run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
-        tool = BIN / command[0]
-        completed = subprocess.run(
-            [str(tool), *command[1:]],
-            cwd=PROJECT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if check and completed.returncode != 0:
-            output = f"{completed.stdout[-6000:]}\n{completed.stderr[-3000:]}"
-            pytest.fail(f"{' '.join(command)} failed:\n{output}")
-        return completed
-
-    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return self.run("dbt", *args, "--profiles-dir", str(self.root), check=check)
-
-    def query(self, sql: str) -> list[tuple]:
-        with duckdb.connect(str(self.database), read_only=True) as connection:
-            return connection.execute(sql).fetchall()
-
-    def table(self, name: str) -> list[tuple]:
-        return self.query(f"select * from {name} order by all")
+from local_pipeline import PROJECT, LocalPipeline
 
 
 @pytest.fixture(scope="session")
@@ -89,4 +34,98 @@ def pipeline(tmp_path_factory) -> Iterator[LocalPipeline]:
         "--quiet",
     )
     local.dbt("build")
+    yield local
+
+
+# --- Observability (issue 4) ---------------------------------------------------------------
+# One pipeline on fresh-dated data, built twice and freshness-checked once, shared by the
+# tests/integration/test_observability_*.py modules (history, audit, health, lineage, report).
+
+AUDIT_ACTOR = "ci-observability"
+AUDIT_COMMIT = "0123456789abcdef0123456789abcdef01234567"
+SECOND_RUN_REASON = "second run for the history test"
+
+
+@dataclass
+class ObservedPipeline(LocalPipeline):
+    """A LocalPipeline that declares who runs it and remembers each dbt invocation."""
+
+    invocations: list[tuple[str, str]] = field(default_factory=list)  # (invocation id, command)
+    test_result_counts: list[int] = field(default_factory=list)  # after each build
+    env_overrides: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def stale_landing(self) -> Path:
+        return self.root / "landing_stale"
+
+    @property
+    def built_manifest(self) -> Path:
+        """The manifest right after the second build (later commands drop compiled SQL)."""
+        return self.root / "manifest_after_build.json"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **super().env(),
+            "DBT_AUDIT_ACTOR": AUDIT_ACTOR,
+            "LAKEHOUSE_BI_GIT_COMMIT": AUDIT_COMMIT,
+            **self.env_overrides,
+        }
+
+    @contextlib.contextmanager
+    def overridden_env(self, **values: str) -> Iterator[None]:
+        self.env_overrides.update(values)
+        try:
+            yield
+        finally:
+            for name in values:
+                self.env_overrides.pop(name, None)
+
+    def recorded_dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run dbt and record its invocation id from the artifact it wrote."""
+        completed = self.dbt(*args, check=check)
+        artifact = "sources.json" if args[:2] == ("source", "freshness") else "run_results.json"
+        metadata = json.loads((self.target / artifact).read_text())["metadata"]
+        self.invocations.append((metadata["invocation_id"], args[0]))
+        return completed
+
+    def freshness_against(self, landing: Path) -> subprocess.CompletedProcess:
+        """`dbt source freshness` over another landing folder (files only, no rebuild)."""
+        with self.overridden_env(LAKEHOUSE_BI_LANDING_ROOT=str(landing)):
+            return self.recorded_dbt("source", "freshness", check=False)
+
+    def count_test_results(self) -> int:
+        return self.query("select count(*) from elementary.elementary_test_results")[0][0]
+
+
+def _generate(local: LocalPipeline, output: Path, rows: int, *extra: str) -> None:
+    local.run(
+        "lakehouse-bi",
+        "generate",
+        "--rows",
+        str(rows),
+        "--seed",
+        "11",
+        "--output",
+        str(output),
+        "--force",
+        "--quiet",
+        *extra,
+    )
+
+
+@pytest.fixture(scope="session")
+def observed(tmp_path_factory) -> Iterator[ObservedPipeline]:
+    """Data ending today (fresh against the SLAs) built twice, then `dbt source freshness`;
+    plus a landing folder ending 2025-12-31 (stale) for the health check to catch."""
+    local = ObservedPipeline(tmp_path_factory.mktemp("observed"))
+    (local.root / "profiles.yml").write_text((PROJECT / "profiles.yml.example").read_text())
+    local.run("lakehouse-bi", "deps")
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    _generate(local, local.landing, 2000, "--end-date", today)
+    _generate(local, local.stale_landing, 200, "--end-date", "2025-12-31")
+    for extra in ((), ("--vars", f"{{reason: {SECOND_RUN_REASON}}}")):
+        local.recorded_dbt("build", *extra)
+        local.test_result_counts.append(local.count_test_results())
+    shutil.copy(local.target / "manifest.json", local.built_manifest)
+    local.recorded_dbt("source", "freshness")
     yield local

@@ -1,5 +1,3 @@
-{{ config(materialized='view') }}
-
 -- Conservation of landed records, per entity and batch: landed = quarantined + superseded
 -- + applied + deletes applied + not applied (late). `unaccounted` must be 0.
 {%- set cdc_order = 'updated_at desc, _batch_id desc, _source_file desc' %}

@@ -1,5 +1,6 @@
 -- Every delivered order line record version, typed: the order line change feed (CDC).
--- Values that do not cast become null and are named in record_issues (quarantine).
+-- Values that do not cast become null and are named in record_issues (quarantine). A
+-- fractional quantity is refused too: DuckDB's try_cast to integer would round it.
 with landed as (
 
     select
@@ -22,6 +23,7 @@ select
     {{ quarantine_reasons([
         ('typed_order_line_id is null', 'null_key'),
         ('typed_quantity is null', 'bad_type'),
+        ('try_cast(quantity as decimal(18, 4)) != typed_quantity', 'bad_type'),
         ('typed_unit_price is null', 'bad_type'),
         ('typed_discount_amount is null', 'bad_type'),
         ('try_cast(order_id as bigint) is null', 'bad_type'),

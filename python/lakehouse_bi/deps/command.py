@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 
 from lakehouse_bi.deps import cache, install
 from lakehouse_bi.errors import PackageError
+from lakehouse_bi.logging_setup import timed
+
+logger = logging.getLogger(__name__)
 
 
 @click.group("deps", invoke_without_command=True)
@@ -26,7 +30,9 @@ def deps(ctx: click.Context, project_dir: Path, force: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     for target in (project_dir, install.edr_project_dir()):
-        result = install.install(target, force=force)
+        with timed(logger, "dbt packages install", project_dir=str(target)) as fields:
+            result = install.install(target, force=force)
+            fields.update(source=result.source, packages=len(result.packages))
         names = ", ".join(str(p) for p in result.packages)
         click.echo(f"dbt packages ({result.source}) in {result.project_dir}: {names}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import time
 from collections.abc import Callable
@@ -13,9 +14,12 @@ from rich.console import Console
 from rich.table import Table
 
 from lakehouse_bi.errors import PipelineError
+from lakehouse_bi.logging_setup import log_context, timed
 from lakehouse_bi.pipeline.dbt_commands import RunSummary, run_dbt, run_edr_report, venv_tool
 from lakehouse_bi.pipeline.project import ProjectPaths
 from lakehouse_bi.pipeline.warehouse_counts import count_rows
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -24,7 +28,9 @@ class StepTimer:
 
     def run(self, name: str, action: Callable[[], str]) -> None:
         started = time.perf_counter()
-        note = action()
+        with timed(logger, "demo step", step=name) as fields:
+            note = action()
+            fields["note"] = note
         self.timings.append((name, time.perf_counter() - started, note))
 
 
@@ -60,6 +66,10 @@ def _print_summary(console: Console, paths: ProjectPaths, timer: StepTimer, buil
     for column in ("layer", "tables", "rows", "largest"):
         layers.add_column(column, justify="right" if column in {"tables", "rows"} else "left")
     counts = count_rows(paths.duckdb)
+    logger.info(
+        "rows per table",
+        extra=log_context(rows={f"{c.layer}.{c.table}": c.rows for c in counts}),
+    )
     for layer in ("bronze", "silver", "gold"):
         tables = [c for c in counts if c.layer == layer]
         largest = max(tables, key=lambda c: c.rows, default=None)

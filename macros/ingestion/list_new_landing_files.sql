@@ -1,0 +1,46 @@
+{#
+    The entity's landing files this run ingests, in batch order, as (path, size in bytes):
+    every file on a full build, only files whose name is not in bronze yet on an incremental
+    run (the same rule as the bronze filter). Schema-change detection looks at these files
+    and no others. Only file metadata is read, never the content.
+#}
+{% macro list_new_landing_files(entity) %}
+    {%- set query -%}
+        with landed_files as (
+            {{ adapter.dispatch('landing_file_listing', 'lakehouse_bi')(entity) }}
+        )
+
+        select distinct
+            file_path,
+            file_size
+        from landed_files
+        {%- if is_incremental() %}
+        where
+            regexp_extract(file_path, '[^/]+$', 0) not in (
+                select distinct regexp_extract(ingested._source_file, '[^/]+$', 0)
+                from {{ this }} as ingested
+            )
+        {%- endif %}
+        order by file_path
+    {%- endset -%}
+    {%- set files = [] -%}
+    {%- for file_path, file_size in run_query(query).rows -%}
+        {%- do files.append((file_path, file_size)) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{% endmacro %}
+
+{% macro duckdb__landing_file_listing(entity) %}
+    select
+        filename as file_path,
+        size as file_size
+    from read_blob('{{ entity.glob }}')
+{% endmacro %}
+
+{# binaryFile with only path and length selected reads no file content. #}
+{% macro databricks__landing_file_listing(entity) %}
+    select
+        path as file_path,
+        length as file_size
+    from read_files('{{ entity.glob }}', format => 'binaryFile')
+{% endmacro %}

@@ -1,0 +1,23 @@
+{#
+    Fails the bronze model on the changes its mode does not accept: which files, which
+    columns, what changed, and the ways forward. Nothing of the run is loaded.
+#}
+{% macro raise_schema_change_error(entity, changes) %}
+    {%- set lines = [] -%}
+    {%- for source_file, file_changes in changes | groupby('source_file') -%}
+        {%- do lines.append("  in " ~ source_file ~ ":") -%}
+        {%- for change in file_changes -%}
+            {%- do lines.append("    - " ~ describe_schema_change(change)) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error(
+        "Schema change in landing files of source landing." ~ entity.name
+        ~ " (schema_evolution: " ~ entity.schema_evolution ~ "); nothing was loaded.\n"
+        ~ lines | join("\n") ~ "\n"
+        ~ "What to do: if the change is intended, declare it in " ~ entity.definition_file
+        ~ " (add the column, or set its data_type to the new type), or set "
+        ~ "meta.schema_evolution on landing." ~ entity.name ~ " to permissive (declared "
+        ~ "columns only, missing ones null) or auto_fix (new columns added, widening "
+        ~ "absorbed); otherwise ask the producer to re-deliver the file. Every detected "
+        ~ "change is in " ~ schema_evolution_relation('schema_change_log') ~ ".") }}
+{% endmacro %}

@@ -1,0 +1,1 @@
+"""Operations around the warehouse: health checks (SLAs, DQ score) and alerting."""

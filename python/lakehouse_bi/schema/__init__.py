@@ -1,0 +1,1 @@
+"""Schema comparison and migration DDL for landing and warehouse tables (`lakehouse-bi schema`)."""

@@ -1,0 +1,69 @@
+"""A dbt pipeline on DuckDB in a temp folder: its landing files, database and dbt target."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class LocalPipeline:
+    root: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def database(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def target(self) -> Path:
+        return self.root / "target"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_TARGET": "local",
+            "LAKEHOUSE_BI_LANDING_ROOT": str(self.landing),
+            "LAKEHOUSE_BI_DUCKDB_PATH": str(self.database),
+            "LAKEHOUSE_BI_REPORT_PATH": str(self.root / "elementary_report.html"),
+            "DBT_TARGET_PATH": str(self.target),
+            "DBT_LOG_PATH": str(self.root / "logs"),
+        }
+
+    def run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
+        tool = BIN / command[0]
+        completed = subprocess.run(
+            [str(tool), *command[1:]],
+            cwd=PROJECT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check and completed.returncode != 0:
+            output = f"{completed.stdout[-6000:]}\n{completed.stderr[-3000:]}"
+            pytest.fail(f"{' '.join(command)} failed:\n{output}")
+        return completed
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return self.run("dbt", *args, "--profiles-dir", str(self.root), check=check)
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.database), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    def table(self, name: str) -> list[tuple]:
+        return self.query(f"select * from {name} order by all")
