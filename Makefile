@@ -68,6 +68,7 @@ test: setup lint  ## Lint, then every test (unit, dbt, integration, recorded Dat
 bench: setup  ## Benchmarks (generation throughput, medium build vs. hand-written lower bound)
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_incremental.py
 
 clean:  ## Remove build outputs and local data (keeps the virtualenv)
 	rm -rf target logs dbt_packages data reports
