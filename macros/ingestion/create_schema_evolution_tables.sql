@@ -4,23 +4,14 @@
     outlives full refreshes.
 #}
 {% macro create_schema_evolution_tables() %}
-    {%- if not execute -%}
-        {{ return('') }}
+    {%- if execute -%}
+        {%- set tables = [] -%}
+        {%- for table_name in ['schema_change_log', 'landing_column_types'] -%}
+            {%- do tables.append((
+                schema_evolution_relation(table_name), schema_evolution_table_columns(table_name)
+            )) -%}
+        {%- endfor -%}
+        {%- do create_tables_if_missing(tables) -%}
     {%- endif -%}
-    {%- for table_name in ['schema_change_log', 'landing_column_types'] -%}
-        {%- set relation = schema_evolution_relation(table_name) -%}
-        {%- if loop.first -%}
-            {%- do adapter.create_schema(relation) -%}
-        {%- endif -%}
-        {%- set ddl -%}
-            create table if not exists {{ relation }} (
-                {%- for name, data_type in schema_evolution_table_columns(table_name) %}
-                {{ name }} {{ data_type }}{{ "," if not loop.last }}
-                {%- endfor %}
-            )
-        {%- endset -%}
-        {%- do run_query(ddl) -%}
-    {%- endfor -%}
-    {%- do adapter.commit() -%}
     {{ return('') }}
 {% endmacro %}

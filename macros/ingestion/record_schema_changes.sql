@@ -13,51 +13,31 @@
     {%- set now_literal = "cast('" ~ now.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as "
         ~ dbt.type_timestamp() ~ ")" -%}
     {%- set source_table = sql_string_literal('landing.' ~ entity.name) -%}
-    {%- if changes -%}
-        {%- set columns = schema_evolution_table_columns('schema_change_log') | map('first') -%}
-        {%- set insert -%}
-            insert into {{ schema_evolution_relation('schema_change_log') }} (
-                {{ columns | join(', ') }}
-            )
-            values
-            {%- for change in changes %}
-                (
-                    {{ sql_string_literal(invocation_id) }},
-                    {{ source_table }},
-                    {{ sql_string_literal(model.name) }},
-                    {{ sql_string_literal(change.column_name) }},
-                    {{ sql_string_literal(change.change_kind) }},
-                    {{ sql_string_literal(change.old_type) }},
-                    {{ sql_string_literal(change.new_type) }},
-                    {{ sql_string_literal(change.batch_id) }},
-                    {{ sql_string_literal(change.source_file) }},
-                    {{ sql_string_literal(entity.schema_evolution) }},
-                    {{ sql_string_literal(change.action) }},
-                    {{ now_literal }}
-                ){{ "," if not loop.last }}
-            {%- endfor %}
-        {%- endset -%}
-        {%- do run_query(insert) -%}
-    {%- endif -%}
-    {%- if established_types -%}
-        {%- set columns = schema_evolution_table_columns('landing_column_types') | map('first') -%}
-        {%- set insert -%}
-            insert into {{ schema_evolution_relation('landing_column_types') }} (
-                {{ columns | join(', ') }}
-            )
-            values
-            {%- for established in established_types %}
-                (
-                    {{ source_table }},
-                    {{ sql_string_literal(established.column_name) }},
-                    {{ sql_string_literal(established.data_type) }},
-                    {{ sql_string_literal(established.batch_id) }},
-                    {{ sql_string_literal(established.source_file) }},
-                    {{ now_literal }}
-                ){{ "," if not loop.last }}
-            {%- endfor %}
-        {%- endset -%}
-        {%- do run_query(insert) -%}
-    {%- endif -%}
+    {%- set change_rows = [] -%}
+    {%- for change in changes -%}
+        {%- do change_rows.append([
+            sql_string_literal(invocation_id), source_table, sql_string_literal(model.name),
+            sql_string_literal(change.column_name), sql_string_literal(change.change_kind),
+            sql_string_literal(change.old_type), sql_string_literal(change.new_type),
+            sql_string_literal(change.batch_id), sql_string_literal(change.source_file),
+            sql_string_literal(entity.schema_evolution), sql_string_literal(change.action),
+            now_literal,
+        ]) -%}
+    {%- endfor -%}
+    {%- set type_rows = [] -%}
+    {%- for established in established_types -%}
+        {%- do type_rows.append([
+            source_table, sql_string_literal(established.column_name),
+            sql_string_literal(established.data_type), sql_string_literal(established.batch_id),
+            sql_string_literal(established.source_file), now_literal,
+        ]) -%}
+    {%- endfor -%}
+    {%- for table_name, rows in [('schema_change_log', change_rows), ('landing_column_types', type_rows)] -%}
+        {%- do insert_rows(
+            schema_evolution_relation(table_name),
+            schema_evolution_table_columns(table_name) | map('first') | list,
+            rows,
+        ) -%}
+    {%- endfor -%}
     {%- do adapter.commit() -%}
 {% endmacro %}

@@ -12,15 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from local_pipeline import PROJECT, LocalPipeline
+from local_pipeline import LocalPipeline
 
 
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory) -> Iterator[LocalPipeline]:
     """Small generated landing data, built once with `dbt build` on DuckDB."""
     local = LocalPipeline(tmp_path_factory.mktemp("pipeline"))
-    (local.root / "profiles.yml").write_text((PROJECT / "profiles.yml.example").read_text())
-    local.run("lakehouse-bi", "deps")
+    local.prepare()
     local.run(
         "lakehouse-bi",
         "generate",
@@ -118,8 +117,7 @@ def observed(tmp_path_factory) -> Iterator[ObservedPipeline]:
     """Data ending today (fresh against the SLAs) built twice, then `dbt source freshness`;
     plus a landing folder ending 2025-12-31 (stale) for the health check to catch."""
     local = ObservedPipeline(tmp_path_factory.mktemp("observed"))
-    (local.root / "profiles.yml").write_text((PROJECT / "profiles.yml.example").read_text())
-    local.run("lakehouse-bi", "deps")
+    local.prepare()
     today = dt.datetime.now(dt.timezone.utc).date().isoformat()
     _generate(local, local.landing, 2000, "--end-date", today)
     _generate(local, local.stale_landing, 200, "--end-date", "2025-12-31")

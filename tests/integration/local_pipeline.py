@@ -43,6 +43,14 @@ class LocalPipeline:
             "DBT_LOG_PATH": str(self.root / "logs"),
         }
 
+    def prepare(self, deps: bool = True) -> None:
+        """The profile every test pipeline uses (the example's `local` target), and the dbt
+        packages from the cache (dbt_packages/ is shared by the project)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "profiles.yml").write_text((PROJECT / "profiles.yml.example").read_text())
+        if deps:
+            self.run("lakehouse-bi", "deps")
+
     def run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
         tool = BIN / command[0]
         completed = subprocess.run(

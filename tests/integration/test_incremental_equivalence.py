@@ -17,7 +17,7 @@ from pathlib import Path
 
 import landed_truth
 import pytest
-from local_pipeline import PROJECT, LocalPipeline
+from local_pipeline import LocalPipeline
 
 BATCHES = 10
 # Per-batch runs skip tests and Elementary's own models (checked once, at the end).
@@ -39,9 +39,9 @@ VOLATILE_COLUMNS = {"_ingested_at"}
 
 
 def _pipeline(root: Path) -> LocalPipeline:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "profiles.yml").write_text((PROJECT / "profiles.yml.example").read_text())
-    return LocalPipeline(root)
+    local = LocalPipeline(root)
+    local.prepare(deps=False)
+    return local
 
 
 def land(generated: Path, landing: Path, batch_id: str) -> None:

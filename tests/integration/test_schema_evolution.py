@@ -68,7 +68,7 @@ EXPECTED_CHANGES = {
 def initial_load(tmp_path_factory) -> LocalPipeline:
     """Generated landing data loaded into bronze once; each test works on a copy."""
     base = LocalPipeline(tmp_path_factory.mktemp("schema_evolution_base"))
-    (base.root / "profiles.yml").write_text((PROJECT / "profiles.yml.example").read_text())
+    base.prepare(deps=False)
     base.run(
         "lakehouse-bi",
         "generate",
