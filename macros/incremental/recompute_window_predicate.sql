@@ -7,7 +7,7 @@
 #}
 {% macro recompute_window_predicate(column=none) %}
     {#- Refs outside the condition so dbt records the dependencies at parse time. -#}
-    {%- set change_feeds = [ref('stg_landing__orders'), ref('stg_landing__order_lines')] -%}
+    {%- set change_feeds = [ref('int_orders__checked'), ref('int_order_lines__checked')] -%}
     {%- if not (execute and is_incremental()) -%}
         {{ return('true') }}
     {%- endif -%}

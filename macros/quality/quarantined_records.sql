@@ -6,14 +6,5 @@
 {% macro quarantined_records(checked_feed) %}
     select *
     from {{ checked_feed }}
-    where
-        quarantine_reasons != ''
-        {% if is_incremental() -%}
-            and _ingested_at > (
-                select coalesce(
-                    max(loaded._ingested_at), cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
-                )
-                from {{ this }} as loaded
-            )
-        {%- endif %}
+    where quarantine_reasons != '' and {{ ingested_since_last_run() }}
 {% endmacro %}

@@ -30,15 +30,45 @@
         group by _batch_id
     ),
 
-    ranked as (
+    versions as (
         select
+            *,
             {{ key }} as record_key,
-            _batch_id,
-            {{ updated_at }} as updated_at,
-            {{ operation }} as cdc_operation,
-            row_number() over (partition by {{ key }} order by {{ latest_first }}) as version_rank
+            {{ updated_at }} as version_at,
+            {{ operation }} as version_operation
         from {{ checked }}
         where quarantine_reasons = ''
+    ),
+
+    -- Most keys have one valid version, which is their latest: only the others are ranked
+    -- (a window over every record costs twice as much on a large feed).
+    multi_version_keys as (
+        select record_key
+        from versions
+        group by record_key
+        having count(*) > 1
+    ),
+
+    ranked as (
+        select
+            record_key,
+            _batch_id,
+            version_at as updated_at,
+            version_operation as cdc_operation,
+            1 as version_rank
+        from versions
+        where record_key not in (select multi_version_keys.record_key from multi_version_keys)
+
+        union all
+
+        select
+            record_key,
+            _batch_id,
+            version_at as updated_at,
+            version_operation as cdc_operation,
+            row_number() over (partition by record_key order by {{ latest_first }}) as version_rank
+        from versions
+        where record_key in (select multi_version_keys.record_key from multi_version_keys)
     ),
 
     current_rows as (

@@ -1,9 +1,16 @@
-{{ config(materialized='view') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+    )
+}}
 
 -- Customer change feed with every check applied: quarantine_reasons is '' for a valid record.
 with customers as (
 
     select * from {{ ref('stg_landing__customers') }}
+    where {{ ingested_since_last_run() }}
 
 ),
 

@@ -1,10 +1,17 @@
-{{ config(materialized='view') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+    )
+}}
 
 -- Order line change feed with every check applied: quarantine_reasons is '' when valid.
 -- An order or product is known once any valid version of it has been delivered.
 with order_lines as (
 
     select * from {{ ref('stg_landing__order_lines') }}
+    where {{ ingested_since_last_run() }}
 
 ),
 

@@ -1,10 +1,17 @@
-{{ config(materialized='view') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+    )
+}}
 
 -- Order change feed with every check applied: quarantine_reasons is '' for a valid record.
 -- A customer is known once any valid version of it has been delivered.
 with orders as (
 
     select * from {{ ref('stg_landing__orders') }}
+    where {{ ingested_since_last_run() }}
 
 ),
 

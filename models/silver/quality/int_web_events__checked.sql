@@ -1,9 +1,16 @@
-{{ config(materialized='view') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+    )
+}}
 
 -- Web event feed with every check applied: quarantine_reasons is '' for a valid event.
 with web_events as (
 
     select * from {{ ref('stg_landing__web_events') }}
+    where {{ ingested_since_last_run() }}
 
 ),
 
