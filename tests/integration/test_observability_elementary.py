@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from conftest import PROJECT
+from local_pipeline import PROJECT
 
 _EMBEDDED_DATA = re.compile(r"window\.elementaryData = JSON\.parse\(atob\('([A-Za-z0-9+/=]+)'\)\)")
 
