@@ -1,0 +1,29 @@
+{#
+    What the conservation of landed records needs to know of each entity: its key, the
+    columns dating and typing a change, the order that puts a key's counted version first
+    (the latest change for CDC feeds; the first delivery for append-only events), and the
+    current-state relation with the filter selecting its live rows. Models follow the naming
+    bronze_<entity>, int_<entity>__checked, quarantine_<entity>.
+#}
+{% macro conservation_entities() %}
+    {%- set cdc_order = 'updated_at desc, _batch_id desc, _source_file desc' -%}
+    {%- set live_versions = "effective_to is null and cdc_operation != 'delete'"
+        ~ " and not coalesce(cast(is_hard_deleted as boolean), false)" -%}
+    {{ return([
+        {'entity': 'orders', 'key': 'order_id', 'updated_at': 'updated_at',
+         'operation': 'cdc_operation', 'counted_first': cdc_order,
+         'current': 'fact_order', 'current_filter': 'true'},
+        {'entity': 'order_lines', 'key': 'order_line_id', 'updated_at': 'updated_at',
+         'operation': 'cdc_operation', 'counted_first': cdc_order,
+         'current': 'fact_order_line', 'current_filter': 'true'},
+        {'entity': 'web_events', 'key': 'event_id', 'updated_at': 'event_at',
+         'operation': "'insert'", 'counted_first': '_batch_id, _source_file',
+         'current': 'fact_web_event', 'current_filter': 'true'},
+        {'entity': 'customers', 'key': 'customer_id', 'updated_at': 'updated_at',
+         'operation': 'cdc_operation', 'counted_first': cdc_order,
+         'current': 'snap_customers', 'current_filter': live_versions},
+        {'entity': 'products', 'key': 'product_id', 'updated_at': 'updated_at',
+         'operation': 'cdc_operation', 'counted_first': cdc_order,
+         'current': 'snap_products', 'current_filter': live_versions},
+    ]) }}
+{% endmacro %}
