@@ -1,11 +1,27 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_window',
+        recompute_window_column='period_start',
+        recompute_window_mode='periods_from',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 -- "Executive Summary": totals per week and per month, with growth against the previous period.
+-- Incremental runs recompute every period from the earliest one touched by a change.
 {%- set grains = ['week', 'month'] %}
+{%- set recompute_from = recompute_periods_start() %}
+{#- The source reaches a month further back: the first recomputed period's growth needs the
+    period before it. -#}
+{%- set sales_since = 'true' if recompute_from is none else 'order_date >= ' ~ dbt.dateadd(
+    'month', -1, "cast('" ~ recompute_from ~ "' as date)") %}
 
 with sales as (
 
     select *
     from {{ ref('fct_sales') }}
-    where is_revenue
+    where is_revenue and {{ sales_since }}
 
 ),
 
@@ -18,7 +34,8 @@ with sales as (
             sum(net_amount) as revenue,
             count(distinct order_id) as orders,
             sum(quantity) as units,
-            count(distinct customer_id) as customers
+            count(distinct customer_id) as customers,
+            max(_ingested_at) as _ingested_at
         from sales
         group by 1, 2
 
@@ -63,5 +80,9 @@ select
     cast((orders - previous_orders) / nullif(previous_orders, 0) as decimal(9, 4))
         as orders_growth_rate,
     cast((customers - previous_customers) / nullif(previous_customers, 0) as decimal(9, 4))
-        as customers_growth_rate
+        as customers_growth_rate,
+    _ingested_at
 from with_previous
+{%- if recompute_from %}
+    where period_start >= cast('{{ recompute_from }}' as date)
+{%- endif %}
