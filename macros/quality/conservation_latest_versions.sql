@@ -1,6 +1,6 @@
 {#
     One entity's keys touched by newly landed valid records (all keys on a full refresh):
-    per key, the version conservation counts as its outcome (conservation_entities()'s
+    per key, the version conservation counts as its outcome (landed_entities()'s
     `counted_first`), how many valid versions it has, and the outcome of that version in
     the current-state relation: applied, delete_applied or not_applied (late, see
     late_changes_not_applied). Incrementally the key's row so far competes with its new

@@ -1,7 +1,7 @@
 {#
     One entity's landed records per run date (the date bronze ingested them): rows in,
     rows quarantined for any reason, rows passed, and the newest valid record's own time next
-    to its ingestion time, and the hours between them (freshness lag). `entity` is an item of dq_entities().
+    to its ingestion time, and the hours between them (freshness lag). `entity` is an item of landed_entities().
 #}
 {% macro dq_landed_records(entity) %}
     with landed as (
@@ -24,7 +24,7 @@
     newest as (
         select
             cast(_ingested_at as date) as run_date,
-            max({{ entity.event_time }}) as newest_record_at
+            max({{ entity.updated_at }}) as newest_record_at
         from {{ ref('int_' ~ entity.entity ~ '__checked') }}
         where quarantine_reasons = ''
         group by 1
@@ -32,7 +32,7 @@
 
     select
         '{{ entity.entity }}' as entity,
-        '{{ entity.table_name }}' as table_name,
+        '{{ entity.current }}' as table_name,
         landed.run_date,
         landed.rows_in,
         coalesce(quarantined.rows_quarantined, 0) as rows_quarantined,

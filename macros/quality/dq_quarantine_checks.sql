@@ -27,7 +27,7 @@
     )
 
     select
-        '{{ entity.table_name }}' as table_name,
+        '{{ entity.current }}' as table_name,
         run_dates.run_date,
         checks.check_name,
         coalesce(quarantined.rows_quarantined, 0) as rows_quarantined

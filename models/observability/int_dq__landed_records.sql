@@ -1,2 +1,2 @@
 -- Landed records per entity and run date: in, quarantined, passed, freshness lag.
-{{ union_per_entity(dq_entities(), dq_landed_records) }}
+{{ union_per_entity(landed_entities(), dq_landed_records) }}

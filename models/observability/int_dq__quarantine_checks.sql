@@ -1,2 +1,2 @@
 -- Records each declared quarantine check caught, per entity and run date (zeros included).
-{{ union_per_entity(dq_entities(), dq_quarantine_checks) }}
+{{ union_per_entity(landed_entities(), dq_quarantine_checks) }}

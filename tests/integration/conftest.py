@@ -20,18 +20,7 @@ def pipeline(tmp_path_factory) -> Iterator[LocalPipeline]:
     """Small generated landing data, built once with `dbt build` on DuckDB."""
     local = LocalPipeline(tmp_path_factory.mktemp("pipeline"))
     local.prepare()
-    local.run(
-        "lakehouse-bi",
-        "generate",
-        "--rows",
-        "4000",
-        "--seed",
-        "7",
-        "--output",
-        str(local.landing),
-        "--force",
-        "--quiet",
-    )
+    local.generate(4000, 7)
     local.dbt("build")
     yield local
 
@@ -96,22 +85,6 @@ class ObservedPipeline(LocalPipeline):
         return self.query("select count(*) from elementary.elementary_test_results")[0][0]
 
 
-def _generate(local: LocalPipeline, output: Path, rows: int, *extra: str) -> None:
-    local.run(
-        "lakehouse-bi",
-        "generate",
-        "--rows",
-        str(rows),
-        "--seed",
-        "11",
-        "--output",
-        str(output),
-        "--force",
-        "--quiet",
-        *extra,
-    )
-
-
 @pytest.fixture(scope="session")
 def observed(tmp_path_factory) -> Iterator[ObservedPipeline]:
     """Data ending today (fresh against the SLAs) built twice, then `dbt source freshness`;
@@ -119,8 +92,8 @@ def observed(tmp_path_factory) -> Iterator[ObservedPipeline]:
     local = ObservedPipeline(tmp_path_factory.mktemp("observed"))
     local.prepare()
     today = dt.datetime.now(dt.timezone.utc).date().isoformat()
-    _generate(local, local.landing, 2000, "--end-date", today)
-    _generate(local, local.stale_landing, 200, "--end-date", "2025-12-31")
+    local.generate(2000, 11, "--end-date", today)
+    local.generate(200, 11, "--end-date", "2025-12-31", output=local.stale_landing)
     for extra in ((), ("--vars", f"{{reason: {SECOND_RUN_REASON}}}")):
         local.recorded_dbt("build", *extra)
         local.test_result_counts.append(local.count_test_results())

@@ -51,6 +51,13 @@ class LocalPipeline:
         if deps:
             self.run("lakehouse-bi", "deps")
 
+    def generate(self, rows: int, seed: int, *extra: str, output: Path | None = None) -> None:
+        """`lakehouse-bi generate` (quiet, overwriting) into `output`, default the landing root."""
+        self.run(
+            "lakehouse-bi", "generate", "--rows", str(rows), "--seed", str(seed),
+            "--output", str(output or self.landing), "--force", "--quiet", *extra,
+        )  # fmt: skip
+
     def run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
         tool = BIN / command[0]
         completed = subprocess.run(

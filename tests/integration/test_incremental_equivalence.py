@@ -83,20 +83,7 @@ def cdc_runs(tmp_path_factory):
     generated = root / "generated"
     incremental, rebuilt = _pipeline(root / "incremental"), _pipeline(root / "rebuilt")
     incremental.run("lakehouse-bi", "deps")
-    incremental.run(
-        "lakehouse-bi",
-        "generate",
-        "--rows",
-        "2500",
-        "--seed",
-        "11",
-        "--batches",
-        str(BATCHES),
-        "--output",
-        str(generated),
-        "--force",
-        "--quiet",
-    )
+    incremental.generate(2500, 11, "--batches", str(BATCHES), output=generated)
     batches = batch_ids(generated)
     assert len(batches) == BATCHES + 1
     for batch in batches:

@@ -58,21 +58,8 @@ class AnomalousPipeline(LocalPipeline):
 def anomalous(tmp_path_factory) -> Iterator[AnomalousPipeline]:
     local = AnomalousPipeline(tmp_path_factory.mktemp("anomalous"))
     local.prepare()
-    local.run(
-        "lakehouse-bi",
-        "generate",
-        "--rows",
-        "2000",
-        "--seed",
-        "5",
-        "--batches",
-        "2",
-        "--inject-anomalies",
-        ANOMALY_RATE,
-        "--output",
-        str(local.generated),
-        "--force",
-        "--quiet",
+    local.generate(
+        2000, 5, "--batches", "2", "--inject-anomalies", ANOMALY_RATE, output=local.generated
     )
     for _ in range(3):  # the initial load, then each batch on its own
         local.run(

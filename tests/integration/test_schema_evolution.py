@@ -69,18 +69,7 @@ def initial_load(tmp_path_factory) -> LocalPipeline:
     """Generated landing data loaded into bronze once; each test works on a copy."""
     base = LocalPipeline(tmp_path_factory.mktemp("schema_evolution_base"))
     base.prepare(deps=False)
-    base.run(
-        "lakehouse-bi",
-        "generate",
-        "--rows",
-        "300",
-        "--seed",
-        "3",
-        "--output",
-        str(base.landing),
-        "--force",
-        "--quiet",
-    )
+    base.generate(300, 3)
     base.dbt("run", "-s", *MODELS)
     return base
 

@@ -17,7 +17,7 @@ same whatever N is, and the initial load is the same with or without batches.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -355,8 +355,22 @@ def _change_products(batch: Batch) -> dict:
 # --------------------------------------------------------------------------- orders
 
 
+class BookRows:
+    """Rows of a batch file taken from a book (the generator's state arrays): every field
+    but `index` and `op` is the book's array of the same name at `index`."""
+
+    @classmethod
+    def from_book(cls, book, index: np.ndarray, op: int):
+        values = {
+            field.name: getattr(book, field.name)[index]
+            for field in fields(cls)
+            if field.name not in ("index", "op")
+        }
+        return cls(index=index, op=np.full(len(index), op, dtype=np.int8), **values)
+
+
 @dataclass
-class OrderRows:
+class OrderRows(BookRows):
     """Rows of the batch's orders file, as numbers (order index, values, op, kind)."""
 
     index: np.ndarray
@@ -370,24 +384,9 @@ class OrderRows:
     updated_at: np.ndarray
     op: np.ndarray
 
-    @classmethod
-    def from_book(cls, book, index: np.ndarray, op: int) -> OrderRows:
-        return cls(
-            index=index,
-            customer=book.customer[index],
-            order_ts=book.order_ts[index],
-            status=book.status[index],
-            channel=book.channel[index],
-            country=book.country[index],
-            currency=book.currency[index],
-            payment=book.payment[index],
-            updated_at=book.updated_at[index],
-            op=np.full(len(index), op, dtype=np.int8),
-        )
-
 
 @dataclass
-class LineRows:
+class LineRows(BookRows):
     index: np.ndarray
     order: np.ndarray
     line_number: np.ndarray
@@ -397,20 +396,6 @@ class LineRows:
     discount_cents: np.ndarray
     updated_at: np.ndarray
     op: np.ndarray
-
-    @classmethod
-    def from_book(cls, book, index: np.ndarray, op: int) -> LineRows:
-        return cls(
-            index=index,
-            order=book.order[index],
-            line_number=book.line_number[index],
-            product=book.product[index],
-            quantity=book.quantity[index],
-            unit_cents=book.unit_cents[index],
-            discount_cents=book.discount_cents[index],
-            updated_at=book.updated_at[index],
-            op=np.full(len(index), op, dtype=np.int8),
-        )
 
 
 def _concat(parts: list):

@@ -1,11 +1,12 @@
 {#
-    What the conservation of landed records needs to know of each entity: its key, the
+    The landed entities, for the per-entity models (conservation, DQ metrics): the key, the
     columns dating and typing a change, the order that puts a key's counted version first
     (the latest change for CDC feeds; the first delivery for append-only events), and the
-    current-state relation with the filter selecting its live rows. Models follow the naming
-    bronze_<entity>, int_<entity>__checked, quarantine_<entity>.
+    current-state relation its valid records feed (the DQ metrics' table_name) with the
+    filter selecting its live rows. Models follow the naming bronze_<entity>,
+    int_<entity>__checked, quarantine_<entity>.
 #}
-{% macro conservation_entities() %}
+{% macro landed_entities() %}
     {%- set cdc_order = 'updated_at desc, _batch_id desc, _source_file desc' -%}
     {%- set live_versions = "effective_to is null and cdc_operation != 'delete'"
         ~ " and not coalesce(cast(is_hard_deleted as boolean), false)" -%}
