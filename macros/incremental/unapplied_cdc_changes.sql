@@ -1,8 +1,9 @@
 {#
     Reconciliation of a checked CDC change feed (valid records only) against the current-state table built from it:
     the keys whose latest delivered change (latest updated_at, then batch, then file) is not
-    what the table holds: a live version missing or older, or a delete not applied. Normally
-    empty; rows appear when changes arrived later than the watermark's lookback window.
+    what the table holds: a live version missing or older, or a delete not applied. Empty by
+    construction (incremental facts re-decide every key that received a record); a row here
+    means a defect or a table changed by hand.
 #}
 {% macro unapplied_cdc_changes(entity, change_feed, current_table, key) %}
     with latest_change as (
@@ -12,7 +13,7 @@
         where quarantine_reasons = ''
         qualify row_number() over (
             partition by {{ key }}
-            order by updated_at desc, _batch_id desc, _source_file desc
+            order by {{ latest_version_first() }}
         ) = 1
 
     )
@@ -36,6 +37,7 @@
                 or applied.updated_at != latest_change.updated_at
                 or applied._batch_id != latest_change._batch_id
                 or applied._source_file != latest_change._source_file
+                or applied._source_line != latest_change._source_line
             )
         )
 {% endmacro %}

@@ -7,7 +7,10 @@
     {%- if not is_incremental() -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set ingestion_columns = ['_source_file', '_batch_id', '_ingested_at'] -%}
+    {%- set ingestion_columns = [
+        '_corrupt_record', '_source_file', '_source_line', '_batch_id', '_is_redelivered',
+        '_ingested_at',
+    ] -%}
     {%- set added = [] -%}
     {%- for column in adapter.get_columns_in_relation(this) -%}
         {%- if column.name not in entity.columns and column.name not in ingestion_columns -%}

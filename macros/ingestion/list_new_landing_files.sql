@@ -1,7 +1,8 @@
 {#
     The entity's landing files this run ingests, in batch order, as (path, size in bytes):
-    every file on a full build, only files whose name is not in bronze yet on an incremental
-    run (the same rule as the bronze filter). Schema-change detection looks at these files
+    every file on a full build, only files whose path is not in bronze yet on an incremental
+    run (the same rule as the bronze filter; a re-delivered copy under a new path is read,
+    then flagged by bronze). Schema-change detection looks at these files
     and no others. Only file metadata is read, never the content.
 #}
 {% macro list_new_landing_files(entity) %}
@@ -16,9 +17,8 @@
         from landed_files
         {%- if is_incremental() %}
         where
-            regexp_extract(file_path, '[^/]+$', 0) not in (
-                select distinct regexp_extract(ingested._source_file, '[^/]+$', 0)
-                from {{ this }} as ingested
+            regexp_extract(file_path, '[^/]+/batch=[^/]+/[^/]+$', 0) not in (
+                select distinct ingested._source_file from {{ this }} as ingested
             )
         {%- endif %}
         order by file_path

@@ -1,84 +1,242 @@
 {#
     A select over an entity's landing files: every column of `entity.columns` as a string
-    (bronze keeps records as delivered; silver types them) plus `_source_path`, the full
-    path of its file. Columns are matched by name; a column a file lacks reads as null.
+    (bronze keeps records as delivered; silver types them), `_corrupt_record` (the raw text
+    of a record the reader could not parse, else null; the record's columns are then null),
+    `_source_path` (the full path of its file) and `_source_line` (the record's line in its
+    file, counting non-empty lines, the CSV header being line 1). Columns are matched by
+    name; a column a file lacks reads as null. A malformed record is kept, never dropped: the
+    checked feed quarantines it as `malformed_row`.
 #}
 {% macro read_landing_files(entity) %}
     {{ return(adapter.dispatch('read_landing_files', 'lakehouse_bi')(entity)) }}
 {% endmacro %}
 
 {#
-    DuckDB reads the glob, or, when detect_schema_changes listed them, exactly the files of
-    this run (`entity.files`): a CSV header is then matched by name against the columns
-    those files hold (`entity.file_columns`), a column none of them holds is null, and no
-    new file means no read at all.
+    DuckDB reads each new file (`entity.files`, listed by detect_schema_changes) as lines,
+    numbered WITH ORDINALITY (file order, then line order), and parses them here, so the
+    header is always line 1 and one bad line cannot change how the others are read:
+    - CSV (RFC 4180 on one line): a line that is not a sequence of quoted / unquoted fields,
+      or whose field count differs from its header's, is malformed;
+    - JSON lines: a line that is not a JSON object is malformed.
+    A record longer than var `landing_max_record_chars` is malformed too (both engines).
 #}
 {% macro duckdb__read_landing_files(entity) %}
-    {%- set files = entity.get('files') -%}
-    {%- if files is none -%}
-        {%- set paths = "'" ~ entity.glob ~ "'" -%}
-        {%- set present = entity.columns -%}
+    {%- set files = entity.get('files') or [] -%}
+    {%- if not files -%}
+        select
+            {% for column in entity.columns -%}
+                cast(null as varchar) as {{ adapter.quote(column) }},
+            {% endfor -%}
+            cast(null as varchar) as _corrupt_record,
+            cast(null as varchar) as _source_path,
+            cast(null as bigint) as _source_line
+        where false
     {%- else -%}
         {%- set paths -%}
             [{%- for file_path in files -%}
                 '{{ file_path }}'{{ ", " if not loop.last }}
             {%- endfor -%}]
         {%- endset -%}
-        {%- set present = entity.file_columns if entity.format == 'csv' else entity.columns -%}
+        with physical_lines as (
+            select
+                filename as _source_path,
+                ordinality as _read_position,
+                rtrim(line, chr(13)) as line
+            from read_csv(
+                {{ paths }},
+                columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
+                delim = chr(1), quote = '', escape = '', strict_mode = false,
+                max_line_size = 268435456, filename = true
+            ) with ordinality
+        ),
+
+        numbered_lines as (
+            select
+                _source_path,
+                line,
+                row_number() over (
+                    partition by _source_path order by _read_position
+                ) as _source_line
+            from physical_lines
+            where coalesce(line, '') != ''
+        ),
+
+        {{ duckdb__parse_landing_lines(entity) }}
     {%- endif -%}
-    {%- set typed_columns -%}
-        { {%- for column in entity.columns -%}
-            '{{ column }}': 'VARCHAR'{{ ", " if not loop.last }}
-        {%- endfor -%} }
-    {%- endset -%}
-    select
-        {% for column in entity.columns -%}
-            {%- if files != [] and column in present -%}
-                {{ adapter.quote(column) }},
-            {% else -%}
-                cast(null as varchar) as {{ adapter.quote(column) }},
-            {% endif -%}
-        {% endfor -%}
-        {{ "cast(null as varchar)" if files == [] else "filename" }} as _source_path
-    {% if files == [] -%}
-        where false
-    {%- elif entity.format == 'csv' -%}
-        from read_csv(
-            {{ paths }},
-            header = true, all_varchar = true, union_by_name = true, filename = true
-        )
-    {%- else -%}
-        from read_json(
-            {{ paths }},
-            format = 'newline_delimited', columns = {{ typed_columns }}, filename = true
-        )
-    {%- endif %}
 {% endmacro %}
 
 {#
-    Databricks reads the glob; bronze's file-name filter keeps what is new. With a
-    rescued-data column read_files matches CSV header names to the schema rather than
-    positions (Auto Loader's CSV behaviour; not verifiable offline), so an added or dropped
-    CSV column cannot shift the others.
+    The DuckDB reader's CTEs after `numbered_lines`, then its select: each line split into
+    the entity's columns (`parsed_records`, with `is_parsed`), then judged.
+#}
+{% macro duckdb__parse_landing_lines(entity) %}
+    {%- if entity.format == 'csv' -%}
+        {#- A field: quoted ("" escapes a quote), or unquoted without quotes or commas. -#}
+        {%- set field = '"(?:[^"]|"")*"|[^",]*' -%}
+        headers as (
+            select
+                _source_path,
+                regexp_extract_all(
+                    replace(line, chr(65279), ''), '(?:^|,)({{ field }})', 1
+                ) as header_fields
+            from numbered_lines
+            where _source_line = 1
+        ),
+
+        split_lines as (
+            select
+                numbered_lines.*,
+                headers.header_fields,
+                regexp_extract_all(numbered_lines.line, '(?:^|,)({{ field }})', 1) as fields,
+                regexp_full_match(
+                    numbered_lines.line, '(?:{{ field }})(?:,(?:{{ field }}))*'
+                ) as is_tokenized
+            from numbered_lines
+            inner join headers on numbered_lines._source_path = headers._source_path
+            where numbered_lines._source_line > 1
+        ),
+
+        parsed_records as (
+            select
+                {% for column in entity.columns -%}
+                    nullif({{ duckdb__csv_field_value(
+                        "fields[list_position(header_fields, '" ~ column ~ "')]") }}, '')
+                        as {{ adapter.quote(column) }},
+                {% endfor -%}
+                is_tokenized and len(fields) = len(header_fields) as is_parsed,
+                line,
+                _source_path,
+                _source_line
+            from split_lines
+        ),
+    {%- else -%}
+        {%- set struct_type -%}
+            { {%- for column in entity.columns -%}
+                "{{ column }}": "VARCHAR"{{ ", " if not loop.last }}
+            {%- endfor -%} }
+        {%- endset -%}
+        json_lines as (
+            select
+                *,
+                coalesce(json_valid(line) and json_type(line) = 'OBJECT', false) as is_parsed
+            from numbered_lines
+        ),
+
+        json_records as (
+            select
+                *,
+                case when is_parsed then json_transform(line, '{{ struct_type }}') end as record
+            from json_lines
+        ),
+
+        parsed_records as (
+            select
+                {% for column in entity.columns -%}
+                    record.{{ adapter.quote(column) }} as {{ adapter.quote(column) }},
+                {% endfor -%}
+                is_parsed,
+                line,
+                _source_path,
+                _source_line
+            from json_records
+        ),
+    {%- endif %}
+
+    judged_records as (
+        select
+            *,
+            is_parsed and {{ landing_record_length(entity) }} <= {{ var('landing_max_record_chars') | int }}
+                as is_well_formed
+        from parsed_records
+    )
+
+    select
+        {% for column in entity.columns -%}
+            case when is_well_formed then {{ adapter.quote(column) }} end
+                as {{ adapter.quote(column) }},
+        {% endfor -%}
+        case when not is_well_formed then line end as _corrupt_record,
+        _source_path,
+        _source_line
+    from judged_records
+{% endmacro %}
+
+{# A CSV field's value: a quoted field loses its quotes and "" becomes ". #}
+{% macro duckdb__csv_field_value(field) -%}
+    case
+        when starts_with({{ field }}, '"')
+            then replace({{ field }}[2:-2], '""', '"')
+        else {{ field }}
+    end
+{%- endmacro %}
+
+{# Characters in a record's declared fields: the measure of var landing_max_record_chars. #}
+{% macro landing_record_length(entity) -%}
+    ({% for column in entity.columns -%}
+        coalesce(length({{ adapter.quote(column) }}), 0){{ " + " if not loop.last }}
+    {%- endfor %})
+{%- endmacro %}
+
+{#
+    Databricks reads the glob with `read_files`: an explicit all-string schema plus the
+    `_corrupt_record` column, PERMISSIVE mode (a record the parser cannot read keeps its raw
+    text there; since Spark 3.0 a CSV row whose field count differs from the schema is such
+    a record), and for CSV a rescued-data column, with which `read_files` matches header
+    names to the schema rather than positions, so an added or dropped column cannot shift
+    the others. The line: file order is (file block, position in the block's partition);
+    Spark skips empty lines, as the DuckDB reader does. Bronze's path filter keeps new files.
 #}
 {% macro databricks__read_landing_files(entity) %}
     {%- set schema -%}
         {%- for column in entity.columns -%}
-            `{{ column }}` STRING{{ ", " if not loop.last }}
+            `{{ column }}` STRING,{{ " " }}
         {%- endfor -%}
+        `_corrupt_record` STRING
     {%- endset -%}
+    {%- set max_chars = var('landing_max_record_chars') | int -%}
+    with landed as (
+        select
+            *,
+            _metadata.file_path as _source_path,
+            _metadata.file_block_start as _file_block_start,
+            monotonically_increasing_id() as _read_position
+        from read_files(
+            '{{ entity.glob }}',
+            format => '{{ "csv" if entity.format == "csv" else "json" }}',
+            {%- if entity.format == 'csv' %}
+            header => true,
+            rescuedDataColumn => '_rescued_data',
+            {%- endif %}
+            mode => 'PERMISSIVE',
+            columnNameOfCorruptRecord => '_corrupt_record',
+            schema => '{{ schema }}'
+        )
+    ),
+
+    judged as (
+        select
+            *,
+            _corrupt_record is null
+            and {{ landing_record_length(entity) }} <= {{ max_chars }} as is_well_formed
+        from landed
+    )
+
     select
         {% for column in entity.columns -%}
-            {{ adapter.quote(column) }},
+            case when is_well_formed then {{ adapter.quote(column) }} end
+                as {{ adapter.quote(column) }},
         {% endfor -%}
-        _metadata.file_path as _source_path
-    from read_files(
-        '{{ entity.glob }}',
-        format => '{{ "csv" if entity.format == "csv" else "json" }}',
-        {%- if entity.format == 'csv' %}
-        header => true,
-        rescuedDataColumn => '_rescued_data',
-        {%- endif %}
-        schema => '{{ schema }}'
-    )
+        case
+            when not is_well_formed
+                then coalesce(_corrupt_record, to_json(struct(
+                    {%- for column in entity.columns -%}
+                        {{ adapter.quote(column) }}{{ ", " if not loop.last }}
+                    {%- endfor -%}
+                )))
+        end as _corrupt_record,
+        _source_path,
+        row_number() over (
+            partition by _source_path order by _file_block_start, _read_position
+        ) {{- " + 1" if entity.format == 'csv' }} as _source_line
+    from judged
 {% endmacro %}

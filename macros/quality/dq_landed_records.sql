@@ -1,5 +1,6 @@
 {#
-    One entity's landed records per run date (the date bronze ingested them): rows in,
+    One entity's landed records per run date (the date bronze ingested them; re-delivered
+    files, which silver never reads, left out): rows in,
     rows quarantined for any reason, rows passed, and the newest valid record's own time next
     to its ingestion time, and the hours between them (freshness lag). `entity` is an item of landed_entities().
 #}
@@ -10,6 +11,7 @@
             count(*) as rows_in,
             max(_ingested_at) as last_ingested_at
         from {{ ref('bronze_' ~ entity.entity) }}
+        where not _is_redelivered
         group by 1
     ),
 

@@ -7,7 +7,7 @@
     int_<entity>__checked, quarantine_<entity>.
 #}
 {% macro landed_entities() %}
-    {%- set cdc_order = 'updated_at desc, _batch_id desc, _source_file desc' -%}
+    {%- set cdc_order = latest_version_first() -%}
     {%- set live_versions = "effective_to is null and cdc_operation != 'delete'"
         ~ " and not coalesce(cast(is_hard_deleted as boolean), false)" -%}
     {{ return([
@@ -18,7 +18,7 @@
          'operation': 'cdc_operation', 'counted_first': cdc_order,
          'current': 'fact_order_line', 'current_filter': 'true'},
         {'entity': 'web_events', 'key': 'event_id', 'updated_at': 'event_at',
-         'operation': "'insert'", 'counted_first': '_batch_id, _source_file',
+         'operation': "'insert'", 'counted_first': first_delivery_first(),
          'current': 'fact_web_event', 'current_filter': 'true'},
         {'entity': 'customers', 'key': 'customer_id', 'updated_at': 'updated_at',
          'operation': 'cdc_operation', 'counted_first': cdc_order,

@@ -1,6 +1,8 @@
 {#
     Conservation of landed records for one entity, per batch: every bronze record is counted
     in exactly one outcome, each outcome counted from the table that holds it.
+      redelivered      records of a re-delivered file (a file name already delivered):
+                       kept in bronze, never read further
       quarantined      rows of the quarantine model
       superseded       valid records that are not their key's counted version (older
                        versions, duplicate deliveries): valid records minus counted versions
@@ -13,7 +15,10 @@
 #}
 {% macro record_conservation(spec) %}
     with landed as (
-        select _batch_id, count(*) as landed
+        select
+            _batch_id,
+            count(*) as landed,
+            sum(case when _is_redelivered then 1 else 0 end) as redelivered
         from {{ ref('bronze_' ~ spec.entity) }}
         group by _batch_id
     ),
@@ -53,6 +58,7 @@
         select
             landed._batch_id,
             landed.landed,
+            landed.redelivered,
             coalesce(quarantined.quarantined, 0) as quarantined,
             coalesce(valid.valid, 0) - coalesce(counted.counted, 0) as superseded,
             coalesce(applied.applied, 0) as applied,
@@ -69,12 +75,13 @@
         '{{ spec.entity }}' as entity,
         _batch_id,
         landed,
+        redelivered,
         quarantined,
         superseded,
         applied,
         deletes_applied,
         not_applied,
-        landed - quarantined - superseded - applied - deletes_applied - not_applied
+        landed - redelivered - quarantined - superseded - applied - deletes_applied - not_applied
             as unaccounted
     from outcomes
 {% endmacro %}

@@ -1,4 +1,8 @@
-{# True when `expression` matches the regular expression `pattern` (a partial match). #}
+{#
+    True when `expression` matches the regular expression `pattern` (a partial match; anchor
+    with ^ and $). Write patterns both RE2 (DuckDB) and Java (Databricks) read alike; a
+    backslash is written once: Databricks string literals need it doubled, done here.
+#}
 {% macro regex_matches(expression, pattern) %}
     {{ return(adapter.dispatch('regex_matches', 'lakehouse_bi')(expression, pattern)) }}
 {% endmacro %}
@@ -8,5 +12,5 @@
 {%- endmacro %}
 
 {% macro databricks__regex_matches(expression, pattern) -%}
-    regexp_like({{ expression }}, '{{ pattern }}')
+    regexp_like({{ expression }}, '{{ pattern | replace("\\", "\\\\") }}')
 {%- endmacro %}

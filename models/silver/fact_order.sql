@@ -7,25 +7,29 @@
     )
 }}
 
--- One row per live order: its latest delivered version. Incremental: the changes since the
--- watermark (minus the lookback window) are merged on order_id; a delete removes the row.
-with changes as (
+-- One row per live order: its latest version (change time, ties broken by delivery order).
+-- Incremental: every order with a valid record arrived since the last run is re-decided from
+-- all its versions and merged on order_id (a delete removes the row), so the result does not
+-- depend on how late a record arrives. `_ingested_at` is the order's latest arrival.
+with versions as (
 
     select *
     from {{ ref('int_orders__checked') }}
-    where quarantine_reasons = '' and {{ watermark_filter('updated_at') }}
+    where
+        quarantine_reasons = ''
+        {%- if is_incremental() %}
+            and order_id in ({{ keys_arrived_since_last_run(ref('int_orders__checked'), 'order_id') }})
+        {%- endif %}
 
 ),
 
 latest as (
 
-    select *
-    from changes
-    qualify
-        row_number() over (
-            partition by order_id
-            order by updated_at desc, _batch_id desc, _source_file desc
-        ) = 1
+    select
+        *,
+        max(_ingested_at) over (partition by order_id) as last_ingested_at
+    from versions
+    qualify row_number() over (partition by order_id order by {{ latest_version_first() }}) = 1
 
 )
 
@@ -40,10 +44,11 @@ select
     cdc_operation,
     _batch_id,
     _source_file,
+    _source_line,
     order_date,
     ordered_at,
     updated_at,
-    _ingested_at
+    last_ingested_at as _ingested_at
 from latest
 {% if not is_incremental() -%}
     -- A full refresh keeps live orders only; incrementally, merge_cdc applies the deletes.

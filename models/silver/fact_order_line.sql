@@ -7,25 +7,31 @@
     )
 }}
 
--- One row per live order line: its latest delivered version, merged on order_line_id; a
--- delete removes the row.
-with changes as (
+-- One row per live order line: its latest version (change time, ties broken by delivery
+-- order). Incremental like fact_order: every line with a valid record arrived since the last
+-- run is re-decided from all its versions and merged on order_line_id; a delete removes it.
+with versions as (
 
     select *
     from {{ ref('int_order_lines__checked') }}
-    where quarantine_reasons = '' and {{ watermark_filter('updated_at') }}
+    where
+        quarantine_reasons = ''
+        {%- if is_incremental() %}
+            and order_line_id in (
+                {{ keys_arrived_since_last_run(ref('int_order_lines__checked'), 'order_line_id') }}
+            )
+        {%- endif %}
 
 ),
 
 latest as (
 
-    select *
-    from changes
+    select
+        *,
+        max(_ingested_at) over (partition by order_line_id) as last_ingested_at
+    from versions
     qualify
-        row_number() over (
-            partition by order_line_id
-            order by updated_at desc, _batch_id desc, _source_file desc
-        ) = 1
+        row_number() over (partition by order_line_id order by {{ latest_version_first() }}) = 1
 
 )
 
@@ -36,6 +42,7 @@ select
     cdc_operation,
     _batch_id,
     _source_file,
+    _source_line,
     line_number,
     quantity,
     unit_price,
@@ -43,7 +50,7 @@ select
     cast(quantity * unit_price as decimal(18, 2)) as gross_amount,
     cast(quantity * unit_price - discount_amount as decimal(18, 2)) as net_amount,
     updated_at,
-    _ingested_at
+    last_ingested_at as _ingested_at
 from latest
 {% if not is_incremental() -%}
     -- A full refresh keeps live lines only; incrementally, merge_cdc applies the deletes.

@@ -7,16 +7,14 @@
 }}
 
 -- Append-only clickstream, deduplicated on event_id across deliveries and batches: the
--- first delivery of an event wins, later re-deliveries are skipped.
+-- first delivery of an event (batch, file, line) wins, later ones are skipped. Incremental
+-- by arrival (`_ingested_at`), so an event is loaded however late it arrives.
 with new_events as (
 
     select *
     from {{ ref('int_web_events__checked') }}
-    where quarantine_reasons = '' and {{ watermark_filter('event_at') }}
-    qualify
-        row_number() over (
-            partition by event_id order by _batch_id, _source_file
-        ) = 1
+    where quarantine_reasons = '' and {{ ingested_since_last_run() }}
+    qualify row_number() over (partition by event_id order by {{ first_delivery_first() }}) = 1
 
 )
 

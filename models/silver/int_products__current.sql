@@ -2,16 +2,20 @@
 
 -- Current state of each product: the latest valid delivered version, a delete included
 -- (cdc_operation = 'delete'), so the SCD2 snapshot (snap_products) closes the last live
--- version at the source's delete time.
+-- version at the source's delete time. Ties of change time go to the later delivery.
 with latest as (
 
-    select *
+    select
+        *,
+        -- Earlier deliveries with the same change time: a correction sent with an unchanged
+        -- updated_at still becomes a new SCD2 version (see version_at).
+        count(*) over (partition by product_id, updated_at) - 1 as earlier_same_time_versions
     from {{ ref('int_products__checked') }}
     where quarantine_reasons = ''
     qualify
         row_number() over (
             partition by product_id
-            order by updated_at desc, _batch_id desc, _source_file desc
+            order by {{ latest_version_first() }}
         ) = 1
 
 )
@@ -27,5 +31,8 @@ select
     list_price,
     unit_cost,
     is_active,
-    updated_at
+    updated_at,
+    -- The snapshot's version time (config updated_at): the change time, plus a microsecond per
+    -- earlier delivery with the same change time, so the later delivery is a newer version.
+    {{ dbt.dateadd('microsecond', 'earlier_same_time_versions', 'updated_at') }} as version_at
 from latest

@@ -1,8 +1,9 @@
 {{ config(materialized='view') }}
 
--- Changes the incremental facts have not applied because they arrived later than the
--- watermark's lookback window (var lookback_hours). Counted here, never silently lost:
--- `dbt build --full-refresh -s fact_order+ fact_order_line+` applies them.
+-- Reconciliation of the facts against their change feeds: valid changes the facts do not
+-- hold. Empty by construction (the facts re-decide every key that receives a record,
+-- however late); a row is a defect, and `dbt build --full-refresh -s fact_order+
+-- fact_order_line+ fact_web_event+` repairs it.
 with orders as (
 
     {{ unapplied_cdc_changes('orders', ref('int_orders__checked'), ref('fact_order'), 'order_id') }}

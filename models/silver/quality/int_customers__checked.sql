@@ -6,7 +6,8 @@
     )
 }}
 
--- Customer change feed with every check applied: quarantine_reasons is '' for a valid record.
+-- Customer change feed judged: quarantine_reasons lists every check the record fails ('' for
+-- a valid record). The one place customer records are judged (reasons: quarantine_checks()).
 with customers as (
 
     select * from {{ ref('stg_landing__customers') }}
@@ -22,10 +23,16 @@ countries as (
 
 select
     customers.*,
-    {{ quarantine_reasons(
-        [('countries.country_code is null', 'unknown_country')],
-        earlier='customers.record_issues',
-    ) }} as quarantine_reasons
+    {{ record_quarantine_reasons([
+        ('customers.customer_id_text is null', 'null_key'),
+        (is_bad_literal('customers.customer_id', 'customers.customer_id_text'), 'bad_type'),
+        (is_bad_literal('customers.signup_date', 'customers.signup_date_text'), 'bad_type'),
+        ('customers.updated_at is null', 'bad_type'),
+        ('customers.cdc_operation is null', 'unknown_operation'),
+        (is_future_time('customers.updated_at', 'customers._ingested_at'), 'future_date'),
+        ('not coalesce(' ~ landing_email_is_valid('customers.email') ~ ', false)', 'invalid_email'),
+        ('countries.country_code is null', 'unknown_country'),
+    ], 'customers') }} as quarantine_reasons
 from customers
 left join countries
     on customers.country_code = countries.country_code

@@ -6,7 +6,8 @@
     )
 }}
 
--- Order line change feed with every check applied: quarantine_reasons is '' when valid.
+-- Order line change feed judged: quarantine_reasons lists every check the record fails (''
+-- when valid). The one place order line records are judged (reasons: quarantine_checks()).
 -- An order or product is known once any valid version of it has been delivered.
 with order_lines as (
 
@@ -33,16 +34,25 @@ known_products as (
 
 select
     order_lines.*,
-    {{ quarantine_reasons(
-        [
-            ('order_lines.order_id is not null and known_orders.order_id is null', 'orphan_order'),
-            (
-                'order_lines.product_id is not null and known_products.product_id is null',
-                'orphan_product',
-            ),
-        ],
-        earlier='order_lines.record_issues',
-    ) }} as quarantine_reasons
+    {{ record_quarantine_reasons([
+        ('order_lines.order_line_id_text is null', 'null_key'),
+        (is_bad_literal('order_lines.order_line_id', 'order_lines.order_line_id_text'), 'bad_type'),
+        ('order_lines.order_id is null', 'bad_type'),
+        ('order_lines.product_id is null', 'bad_type'),
+        (is_bad_literal('order_lines.line_number', 'order_lines.line_number_text'), 'bad_type'),
+        ('order_lines.quantity is null', 'bad_type'),
+        ('order_lines.unit_price is null', 'bad_type'),
+        ('order_lines.discount_amount is null', 'bad_type'),
+        ('order_lines.updated_at is null', 'bad_type'),
+        ('order_lines.cdc_operation is null', 'unknown_operation'),
+        (is_future_time('order_lines.updated_at', 'order_lines._ingested_at'), 'future_date'),
+        ('order_lines.unit_price < 0', 'negative_price'),
+        ('order_lines.order_id is not null and known_orders.order_id is null', 'orphan_order'),
+        (
+            'order_lines.product_id is not null and known_products.product_id is null',
+            'orphan_product',
+        ),
+    ], 'order_lines') }} as quarantine_reasons
 from order_lines
 left join known_orders
     on order_lines.order_id = known_orders.order_id

@@ -6,7 +6,8 @@
     )
 }}
 
--- Order change feed with every check applied: quarantine_reasons is '' for a valid record.
+-- Order change feed judged: quarantine_reasons lists every check the record fails ('' for a
+-- valid record). The one place order records are judged (reasons: quarantine_checks()).
 -- A customer is known once any valid version of it has been delivered.
 with orders as (
 
@@ -31,13 +32,19 @@ countries as (
 
 select
     orders.*,
-    {{ quarantine_reasons(
-        [
-            ('known_customers.customer_id is null', 'orphan_customer'),
-            ('countries.country_code is null', 'unknown_country'),
-        ],
-        earlier='orders.record_issues',
-    ) }} as quarantine_reasons
+    {{ record_quarantine_reasons([
+        ('orders.order_id_text is null', 'null_key'),
+        (is_bad_literal('orders.order_id', 'orders.order_id_text'), 'bad_type'),
+        (is_bad_literal('orders.customer_id', 'orders.customer_id_text'), 'bad_type'),
+        ('orders.ordered_at is null', 'bad_type'),
+        ('orders.updated_at is null', 'bad_type'),
+        ('orders.cdc_operation is null', 'unknown_operation'),
+        (is_future_time('orders.updated_at', 'orders._ingested_at'), 'future_date'),
+        (is_future_time('orders.ordered_at', 'orders._ingested_at'), 'future_date'),
+        (is_future_time('orders.ordered_at', 'orders.updated_at'), 'future_date'),
+        ('known_customers.customer_id is null', 'orphan_customer'),
+        ('countries.country_code is null', 'unknown_country'),
+    ], 'orders') }} as quarantine_reasons
 from orders
 left join known_customers
     on orders.customer_id = known_customers.customer_id

@@ -6,7 +6,8 @@
     )
 }}
 
--- Web event feed with every check applied: quarantine_reasons is '' for a valid event.
+-- Web event feed judged: quarantine_reasons lists every check the event fails ('' for a
+-- valid event). The one place web events are judged (reasons: quarantine_checks()).
 with web_events as (
 
     select * from {{ ref('stg_landing__web_events') }}
@@ -24,13 +25,18 @@ known_products as (
 
 select
     web_events.*,
-    {{ quarantine_reasons(
-        [(
+    {{ record_quarantine_reasons([
+        ('web_events.event_id_text is null', 'null_key'),
+        (is_bad_literal('web_events.event_id', 'web_events.event_id_text'), 'bad_type'),
+        ('web_events.event_at is null', 'bad_type'),
+        (is_bad_literal('web_events.customer_id', 'web_events.customer_id_text'), 'bad_type'),
+        (is_bad_literal('web_events.product_id', 'web_events.product_id_text'), 'bad_type'),
+        (is_future_time('web_events.event_at', 'web_events._ingested_at'), 'future_date'),
+        (
             'web_events.product_id is not null and known_products.product_id is null',
             'orphan_product',
-        )],
-        earlier='web_events.record_issues',
-    ) }} as quarantine_reasons
+        ),
+    ], 'web_events') }} as quarantine_reasons
 from web_events
 left join known_products
     on web_events.product_id = known_products.product_id

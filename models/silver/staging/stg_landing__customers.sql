@@ -1,37 +1,34 @@
--- Every delivered customer record version, typed and trimmed: the customer change feed.
--- Values that do not cast become null and are named in record_issues (quarantine).
+-- Every delivered customer record version, renamed and typed: the customer change feed.
+-- Casts follow the landing contract's literal forms (macros/casting/): a value that is not
+-- one is null here, its landed text kept (`*_text`) for int_customers__checked to judge.
+-- Re-delivered files stay in bronze.
 with landed as (
 
-    select
-        *,
-        try_cast(customer_id as bigint) as typed_customer_id,
-        lower(trim(email)) as clean_email
-    from {{ ref('bronze_customers') }}
+    select * from {{ ref('bronze_customers') }}
+    where not _is_redelivered
 
 )
 
 select
-    typed_customer_id as customer_id,
-    trim(first_name) as first_name,
-    trim(last_name) as last_name,
-    clean_email as email,
-    trim(phone) as phone,
-    trim(street_address) as street_address,
-    trim(city) as city,
-    trim(postal_code) as postal_code,
-    upper(trim(country_code)) as country_code,
-    lower(trim(segment)) as customer_segment,
-    lower(trim(op)) as cdc_operation,
+    {{ landing_integer('customer_id') }} as customer_id,
+    {{ landing_text('first_name') }} as first_name,
+    {{ landing_text('last_name') }} as last_name,
+    lower({{ landing_text('email') }}) as email,
+    {{ landing_text('phone') }} as phone,
+    {{ landing_text('street_address') }} as street_address,
+    {{ landing_text('city') }} as city,
+    {{ landing_text('postal_code') }} as postal_code,
+    upper({{ landing_text('country_code') }}) as country_code,
+    lower({{ landing_text('segment') }}) as customer_segment,
+    {{ landing_cdc_operation('op') }} as cdc_operation,
+    customer_id as customer_id_text,
+    signup_date as signup_date_text,
+    updated_at as updated_at_text,
+    _corrupt_record,
     _batch_id,
     _source_file,
-    {{ quarantine_reasons([
-        ('typed_customer_id is null', 'null_key'),
-        ("signup_date is not null and try_cast(signup_date as date) is null", 'bad_type'),
-        ("try_cast(updated_at as timestamp) is null", 'bad_type'),
-        ("not coalesce(" ~ regex_matches('clean_email', '^[^@ ]+@[^@ ]+[.][a-z]+$') ~ ", false)",
-            'invalid_email'),
-    ]) }} as record_issues,
-    try_cast(signup_date as date) as signup_date,
-    try_cast(updated_at as timestamp) as updated_at,
+    _source_line,
+    {{ landing_date('signup_date') }} as signup_date,
+    {{ landing_timestamp('updated_at') }} as updated_at,
     _ingested_at
 from landed

@@ -1,37 +1,36 @@
--- Every delivered order record version, typed: the order change feed (CDC).
--- Values that do not cast become null and are named in record_issues (quarantine).
+-- Every delivered order record version, renamed and typed: the order change feed (CDC).
+-- Casts follow the landing contract's literal forms (macros/casting/): a value that is not
+-- one is null here, its landed text kept (`*_text`) for int_orders__checked to judge.
+-- Timestamps with a UTC offset are converted to UTC. Re-delivered files stay in bronze.
 with landed as (
 
     select
         *,
-        try_cast(order_id as bigint) as typed_order_id,
-        try_cast(order_ts as timestamp) as typed_ordered_at,
-        try_cast(updated_at as timestamp) as typed_updated_at
+        {{ landing_timestamp('order_ts') }} as ordered_at_utc
     from {{ ref('bronze_orders') }}
+    where not _is_redelivered
 
 )
 
 select
-    typed_order_id as order_id,
-    try_cast(customer_id as bigint) as customer_id,
-    lower(trim(status)) as order_status,
-    lower(trim(channel)) as channel_code,
-    upper(trim(country_code)) as country_code,
-    upper(trim(currency)) as currency_code,
-    lower(trim(payment_method)) as payment_method,
-    lower(trim(op)) as cdc_operation,
+    {{ landing_integer('order_id') }} as order_id,
+    {{ landing_integer('customer_id') }} as customer_id,
+    lower({{ landing_text('status') }}) as order_status,
+    lower({{ landing_text('channel') }}) as channel_code,
+    upper({{ landing_text('country_code') }}) as country_code,
+    upper({{ landing_text('currency') }}) as currency_code,
+    lower({{ landing_text('payment_method') }}) as payment_method,
+    {{ landing_cdc_operation('op') }} as cdc_operation,
+    order_id as order_id_text,
+    customer_id as customer_id_text,
+    order_ts as order_ts_text,
+    updated_at as updated_at_text,
+    _corrupt_record,
     _batch_id,
     _source_file,
-    {{ quarantine_reasons([
-        ('typed_order_id is null', 'null_key'),
-        ('typed_ordered_at is null', 'bad_type'),
-        ('typed_updated_at is null', 'bad_type'),
-        ('customer_id is not null and try_cast(customer_id as bigint) is null', 'bad_type'),
-        ("typed_ordered_at > " ~ dbt.dateadd('day', 1, 'typed_updated_at'), 'future_date'),
-        ("typed_ordered_at > " ~ dbt.dateadd('day', 1, dbt.current_timestamp()), 'future_date'),
-    ]) }} as record_issues,
-    cast(typed_ordered_at as date) as order_date,
-    typed_ordered_at as ordered_at,
-    typed_updated_at as updated_at,
+    _source_line,
+    cast(ordered_at_utc as date) as order_date,
+    ordered_at_utc as ordered_at,
+    {{ landing_timestamp('updated_at') }} as updated_at,
     _ingested_at
 from landed

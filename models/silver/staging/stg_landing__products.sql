@@ -1,34 +1,33 @@
--- Every delivered product record version, typed: the product change feed.
--- Values that do not cast become null and are named in record_issues (quarantine).
+-- Every delivered product record version, renamed and typed: the product change feed.
+-- Casts follow the landing contract's literal forms (macros/casting/): a value that is not
+-- one is null here, its landed text kept (`*_text`) for int_products__checked to judge.
+-- Re-delivered files stay in bronze.
 with landed as (
 
-    select
-        *,
-        try_cast(product_id as bigint) as typed_product_id,
-        try_cast(list_price as decimal(18, 2)) as typed_list_price
-    from {{ ref('bronze_products') }}
+    select * from {{ ref('bronze_products') }}
+    where not _is_redelivered
 
 )
 
 select
-    typed_product_id as product_id,
-    trim(product_name) as product_name,
-    lower(trim(category)) as category,
-    lower(trim(subcategory)) as subcategory,
-    trim(brand) as brand,
-    lower(trim(op)) as cdc_operation,
+    {{ landing_integer('product_id') }} as product_id,
+    {{ landing_text('product_name') }} as product_name,
+    lower({{ landing_text('category') }}) as category,
+    lower({{ landing_text('subcategory') }}) as subcategory,
+    {{ landing_text('brand') }} as brand,
+    {{ landing_cdc_operation('op') }} as cdc_operation,
+    product_id as product_id_text,
+    list_price as list_price_text,
+    unit_cost as unit_cost_text,
+    is_active as is_active_text,
+    updated_at as updated_at_text,
+    _corrupt_record,
     _batch_id,
     _source_file,
-    {{ quarantine_reasons([
-        ('typed_product_id is null', 'null_key'),
-        ('list_price is not null and typed_list_price is null', 'bad_type'),
-        ('unit_cost is not null and try_cast(unit_cost as decimal(18, 2)) is null', 'bad_type'),
-        ('try_cast(updated_at as timestamp) is null', 'bad_type'),
-        ('typed_list_price < 0', 'negative_price'),
-    ]) }} as record_issues,
-    typed_list_price as list_price,
-    try_cast(unit_cost as decimal(18, 2)) as unit_cost,
-    try_cast(is_active as boolean) as is_active,
-    try_cast(updated_at as timestamp) as updated_at,
+    _source_line,
+    {{ landing_decimal('list_price') }} as list_price,
+    {{ landing_decimal('unit_cost') }} as unit_cost,
+    {{ landing_boolean('is_active') }} as is_active,
+    {{ landing_timestamp('updated_at') }} as updated_at,
     _ingested_at
 from landed

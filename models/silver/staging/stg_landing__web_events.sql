@@ -1,33 +1,35 @@
--- Every delivered web event, typed (re-deliveries included; fact_web_event deduplicates).
--- Values that do not cast become null and are named in record_issues (quarantine).
+-- Every delivered web event, renamed and typed (duplicate deliveries included;
+-- fact_web_event keeps the first). Casts follow the landing contract's literal forms
+-- (macros/casting/): a value that is not one is null here, its landed text kept (`*_text`)
+-- for int_web_events__checked to judge. Re-delivered files stay in bronze.
 with landed as (
 
     select
         *,
-        try_cast(event_id as bigint) as typed_event_id,
-        try_cast(event_ts as timestamp) as typed_event_at
+        {{ landing_timestamp('event_ts') }} as event_at_utc
     from {{ ref('bronze_web_events') }}
+    where not _is_redelivered
 
 )
 
 select
-    typed_event_id as event_id,
-    session_id,
-    try_cast(customer_id as bigint) as customer_id,
-    try_cast(product_id as bigint) as product_id,
-    lower(trim(event_type)) as event_type,
-    page_url,
-    lower(trim(channel)) as channel_code,
-    lower(trim(device)) as device_type,
+    {{ landing_integer('event_id') }} as event_id,
+    {{ landing_text('session_id') }} as session_id,
+    {{ landing_integer('customer_id') }} as customer_id,
+    {{ landing_integer('product_id') }} as product_id,
+    lower({{ landing_text('event_type') }}) as event_type,
+    {{ landing_text('page_url') }} as page_url,
+    lower({{ landing_text('channel') }}) as channel_code,
+    lower({{ landing_text('device') }}) as device_type,
+    event_id as event_id_text,
+    customer_id as customer_id_text,
+    product_id as product_id_text,
+    event_ts as event_ts_text,
+    _corrupt_record,
     _batch_id,
     _source_file,
-    {{ quarantine_reasons([
-        ('typed_event_id is null', 'null_key'),
-        ('typed_event_at is null', 'bad_type'),
-        ('customer_id is not null and try_cast(customer_id as bigint) is null', 'bad_type'),
-        ('product_id is not null and try_cast(product_id as bigint) is null', 'bad_type'),
-    ]) }} as record_issues,
-    cast(typed_event_at as date) as event_date,
-    typed_event_at as event_at,
+    _source_line,
+    cast(event_at_utc as date) as event_date,
+    event_at_utc as event_at,
     _ingested_at
 from landed

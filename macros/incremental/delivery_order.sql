@@ -1,0 +1,15 @@
+{#
+    Orders of a key's delivered versions. latest_version_first: by change time, ties broken
+    by delivery (batch, then file, then line within the file), so the later delivery of two
+    versions with one change time wins everywhere (facts, current tables, conservation).
+    first_delivery_first: delivery order alone, for append-only events.
+#}
+{% macro latest_version_first(time_column='updated_at', relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {{ prefix }}{{ time_column }} desc, {{ prefix }}_batch_id desc, {{ prefix }}_source_file desc,
+    {{ prefix }}_source_line desc
+{%- endmacro %}
+
+{% macro first_delivery_first() -%}
+    _batch_id, _source_file, _source_line
+{%- endmacro %}
