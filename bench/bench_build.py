@@ -22,6 +22,9 @@ import duckdb
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# A fixed window (the generator's default ends today): the same data, and comparable timings,
+# on every day.
+END_DATE = "2025-12-31"
 
 LOWER_BOUND_SQL = """
 with orders as (
@@ -89,6 +92,8 @@ def main() -> None:
                 "generate",
                 "--scenario",
                 args.scenario,
+                "--end-date",
+                END_DATE,
                 "--output",
                 str(landing),
                 "--force",

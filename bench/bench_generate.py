@@ -15,6 +15,7 @@ load included; 10 s per daily batch).
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import json
 import resource
@@ -28,6 +29,9 @@ from pathlib import Path
 TARGET_SECONDS = {"medium": 60.0}
 BATCH_TARGET_SECONDS = {"medium": 10.0}
 ENTITIES = ("customers", "products", "orders", "order_lines", "web_events")
+# A fixed window (the generator's default ends today): the same data, and comparable timings,
+# on every day; `--verify` reruns must not straddle midnight either.
+END_DATE = "2025-12-31"
 
 
 def _worker(scenario: str, output: Path, batches: int) -> None:
@@ -44,7 +48,8 @@ def _worker(scenario: str, output: Path, batches: int) -> None:
             steps[-1][1] = now - steps[-1][1]
         steps.append([description, now])
 
-    config = resolve_config(scenario, batches=batches)
+    end_date = datetime.date.fromisoformat(END_DATE)
+    config = resolve_config(scenario, end_date=end_date, batches=batches)
     result = generate_landing(config, output, on_step=on_step)
     finished = time.perf_counter()
     steps[-1][1] = finished - steps[-1][1]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from local_pipeline import LocalPipeline
+from local_pipeline import FIXED_END_DATE, LocalPipeline
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +20,7 @@ def pipeline(tmp_path_factory) -> Iterator[LocalPipeline]:
     """Small generated landing data, built once with `dbt build` on DuckDB."""
     local = LocalPipeline(tmp_path_factory.mktemp("pipeline"))
     local.prepare()
-    local.generate(4000, 7)
+    local.generate(4000, 7, "--end-date", FIXED_END_DATE)
     local.dbt("build")
     yield local
 

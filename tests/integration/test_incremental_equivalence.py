@@ -17,7 +17,7 @@ from pathlib import Path
 
 import landed_truth
 import pytest
-from local_pipeline import LocalPipeline
+from local_pipeline import FIXED_END_DATE, LocalPipeline
 
 BATCHES = 10
 # Per-batch runs skip tests and Elementary's own models (checked once, at the end).
@@ -83,7 +83,9 @@ def cdc_runs(tmp_path_factory):
     generated = root / "generated"
     incremental, rebuilt = _pipeline(root / "incremental"), _pipeline(root / "rebuilt")
     incremental.run("lakehouse-bi", "deps")
-    incremental.generate(2500, 11, "--batches", str(BATCHES), output=generated)
+    incremental.generate(
+        2500, 11, "--batches", str(BATCHES), "--end-date", FIXED_END_DATE, output=generated
+    )
     batches = batch_ids(generated)
     assert len(batches) == BATCHES + 1
     for batch in batches:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from local_pipeline import LocalPipeline
+from local_pipeline import FIXED_END_DATE, LocalPipeline
 
 from lakehouse_bi.datagen.schema import ENTITIES
 
@@ -59,8 +59,9 @@ def anomalous(tmp_path_factory) -> Iterator[AnomalousPipeline]:
     local = AnomalousPipeline(tmp_path_factory.mktemp("anomalous"))
     local.prepare()
     local.generate(
-        2000, 5, "--batches", "2", "--inject-anomalies", ANOMALY_RATE, output=local.generated
-    )
+        2000, 5, "--batches", "2", "--inject-anomalies", ANOMALY_RATE,
+        "--end-date", FIXED_END_DATE, output=local.generated,
+    )  # fmt: skip
     for _ in range(3):  # the initial load, then each batch on its own
         local.run(
             "lakehouse-bi",

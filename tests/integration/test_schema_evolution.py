@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from local_pipeline import PROJECT, LocalPipeline
+from local_pipeline import FIXED_END_DATE, PROJECT, LocalPipeline
 
 BATCH = "b9999_20991231"  # sorts after any generated batch
 MODELS = ("bronze_order_lines", "bronze_customers")
@@ -69,7 +69,7 @@ def initial_load(tmp_path_factory) -> LocalPipeline:
     """Generated landing data loaded into bronze once; each test works on a copy."""
     base = LocalPipeline(tmp_path_factory.mktemp("schema_evolution_base"))
     base.prepare(deps=False)
-    base.generate(300, 3)
+    base.generate(300, 3, "--end-date", FIXED_END_DATE)
     base.dbt("run", "-s", *MODELS)
     return base
 

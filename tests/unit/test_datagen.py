@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from lakehouse_bi.datagen import config as config_module
 from lakehouse_bi.datagen import generator as generator_module
 from lakehouse_bi.datagen.command import generate
-from lakehouse_bi.datagen.config import DEFAULT_END_DATE, SCENARIOS, OptionError, resolve_config
+from lakehouse_bi.datagen.config import SCENARIOS, OptionError, resolve_config, utc_today
 from lakehouse_bi.datagen.generator import generate_landing
 from lakehouse_bi.datagen.schema import ENTITIES
 
@@ -27,7 +28,9 @@ PROJECT = Path(__file__).resolve().parents[2]
 LANDING_DOC = PROJECT / "docs" / "LANDING.md"
 SEEDS = PROJECT / "seeds"
 ROWS = 5000  # orders; small enough to be fast, large enough for distributions to show
-START, END = dt.date(2025, 10, 3), dt.date(2025, 12, 31)  # small scenario: 90 days to default end
+START, END = dt.date(2025, 10, 3), dt.date(2025, 12, 31)  # 90 days, the small scenario
+# The default window ends today: runs whose bytes or dates are checked pass the dates.
+WINDOW = ("--start-date", START.isoformat(), "--end-date", END.isoformat())
 BATCH = "b0000_20251003"
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -84,7 +87,7 @@ def file_digests(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("landing") / "out"
-    code, output = run_generate("--rows", str(ROWS), "--output", str(root))
+    code, output = run_generate("--rows", str(ROWS), *WINDOW, "--output", str(root))
     assert code == 0, output
     return root
 
@@ -164,7 +167,7 @@ def test_manifest_describes_what_was_written(landing: Path, data):
 
 
 def test_same_seed_gives_identical_bytes(landing: Path, tmp_path: Path):
-    code, output = run_generate("--rows", str(ROWS), "--output", str(tmp_path / "again"))
+    code, output = run_generate("--rows", str(ROWS), *WINDOW, "--output", str(tmp_path / "again"))
     assert code == 0, output
     assert file_digests(tmp_path / "again") == file_digests(landing)
 
@@ -174,14 +177,14 @@ def test_identical_bytes_across_processes(landing: Path, tmp_path: Path):
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = tmp_path / "subprocess"
     command = [sys.executable, "-m", "lakehouse_bi.datagen.command"]
-    args = ["--rows", str(ROWS), "--output", str(out), "--quiet"]
+    args = ["--rows", str(ROWS), *WINDOW, "--output", str(out), "--quiet"]
     subprocess.run([*command, *args], env=env, check=True, cwd=tmp_path)
     assert file_digests(out) == file_digests(landing)
 
 
 def test_different_seed_gives_different_data(landing: Path, tmp_path: Path):
     code, output = run_generate(
-        "--rows", str(ROWS), "--output", str(tmp_path / "other"), "--seed", "43"
+        "--rows", str(ROWS), *WINDOW, "--output", str(tmp_path / "other"), "--seed", "43"
     )
     assert code == 0, output
     ours, theirs = file_digests(landing), file_digests(tmp_path / "other")
@@ -358,7 +361,8 @@ def test_countries_weighted_towards_large_markets(data):
 # --------------------------------------------------------------------------- config and CLI
 
 
-def test_scenario_volumes_and_default_window():
+def test_scenario_volumes_and_default_window(monkeypatch):
+    monkeypatch.setattr(config_module, "utc_today", lambda: END)
     small = resolve_config("small")
     assert (small.customers, small.products, small.orders, small.web_events) == (
         2_000,
@@ -366,7 +370,7 @@ def test_scenario_volumes_and_default_window():
         20_000,
         100_000,
     )
-    assert (small.start_date, small.end_date, small.days) == (START, DEFAULT_END_DATE, 90)
+    assert (small.start_date, small.end_date, small.days) == (START, END, 90)
     medium = resolve_config("medium")
     assert medium.orders == 1_000_000 and medium.days == 365
     large = resolve_config("large")
@@ -390,6 +394,86 @@ def test_one_date_bound_derives_the_other():
     assert config.start_date == dt.date(2024, 1, 1)
 
 
+# --------------------------------------------------------------------------- window ending today
+# The clock is patched through `utc_today`, the generator's only clock read.
+
+TODAY = dt.date(2031, 6, 15)  # a fake "today", far from the real one
+
+
+def today_is(monkeypatch, day: dt.date) -> None:
+    monkeypatch.setattr(config_module, "utc_today", lambda: day)
+
+
+def manifest_window(root: Path) -> tuple[str, str]:
+    manifest = json.loads((root / "_manifest.json").read_text())
+    return manifest["start_date"], manifest["end_date"]
+
+
+def test_utc_today_is_a_utc_date():
+    before = dt.datetime.now(dt.timezone.utc).date()
+    today = utc_today()
+    after = dt.datetime.now(dt.timezone.utc).date()
+    assert type(today) is dt.date and today in {before, after}
+
+
+def test_default_window_ends_today_utc(monkeypatch):
+    today_is(monkeypatch, TODAY)
+    for scenario, spec in SCENARIOS.items():
+        config = resolve_config(scenario)
+        assert config.end_date == TODAY, scenario
+        assert config.start_date == TODAY - dt.timedelta(days=spec.days - 1), scenario
+    # CDC batches follow the window: it ends earlier so that the last batch is today.
+    config = resolve_config("small", batches=3)
+    assert config.end_date == TODAY - dt.timedelta(days=3)
+    assert config.batch_date(3) == TODAY
+
+
+def test_default_cli_run_ends_today_utc(monkeypatch, tmp_path: Path):
+    today_is(monkeypatch, TODAY)
+    code, output = run_generate("--rows", "50", "--output", str(tmp_path / "out"))
+    assert code == 0, output
+    start = TODAY - dt.timedelta(days=SCENARIOS["small"].days - 1)
+    assert manifest_window(tmp_path / "out") == (start.isoformat(), TODAY.isoformat())
+    assert (tmp_path / "out" / "orders" / f"batch=b0000_{start:%Y%m%d}").is_dir()
+
+
+def test_explicit_dates_give_identical_bytes_on_any_day(monkeypatch, tmp_path: Path):
+    args = ["--rows", "300", "--batches", "2", "--inject-anomalies", "0.05", *WINDOW]
+    for name, today in (("first", TODAY), ("second", TODAY + dt.timedelta(days=40))):
+        today_is(monkeypatch, today)
+        code, output = run_generate(*args, "--output", str(tmp_path / name))
+        assert code == 0, output
+    assert file_digests(tmp_path / "first") == file_digests(tmp_path / "second")
+    assert manifest_window(tmp_path / "first") == (START.isoformat(), END.isoformat())
+
+
+def test_start_date_alone_ends_the_scenario_span_later(monkeypatch, tmp_path: Path):
+    today_is(monkeypatch, TODAY)
+    start = dt.date(2024, 1, 1)
+    code, output = run_generate(
+        "--rows", "50", "--start-date", start.isoformat(), "--output", str(tmp_path / "out")
+    )
+    assert code == 0, output
+    assert manifest_window(tmp_path / "out") == ("2024-01-01", "2024-03-30")  # 90 days
+    medium = resolve_config("medium", start_date=start, batches=5)
+    assert medium.end_date == start + dt.timedelta(days=SCENARIOS["medium"].days - 1)
+
+
+def test_manifest_dates_reproduce_a_default_run(monkeypatch, tmp_path: Path):
+    """A run without dates records the resolved window; passing it back gives the same bytes."""
+    today_is(monkeypatch, TODAY)
+    args = ["--rows", "300", "--batches", "1"]
+    code, output = run_generate(*args, "--output", str(tmp_path / "a"))
+    assert code == 0, output
+    start, end = manifest_window(tmp_path / "a")
+    assert end == (TODAY - dt.timedelta(days=1)).isoformat()  # the window before the batch
+    today_is(monkeypatch, TODAY + dt.timedelta(days=7))
+    window = ["--start-date", start, "--end-date", end]
+    code, output = run_generate(*args, *window, "--output", str(tmp_path / "b"))
+    assert code == 0, output
+    assert file_digests(tmp_path / "b") == file_digests(tmp_path / "a")
+
+
 def test_resolve_config_rejects_bad_values():
     with pytest.raises(OptionError) as err:
         resolve_config("small", start_date=dt.date(2025, 2, 1), end_date=dt.date(2025, 1, 1))
@@ -411,6 +495,8 @@ def test_resolve_config_rejects_bad_values():
         (["--scenario", "huge"], "--scenario", "small"),
         (["--start-date", "01/02/2025"], "--start-date", "%Y-%m-%d"),
         (["--seed", "-1"], "--seed", "-1"),
+        (["--end-date", "0001-02-01"], "--end-date", "years 1 to 9999"),
+        (["--start-date", "9999-12-01"], "--start-date", "years 1 to 9999"),
     ],
 )
 def test_bad_arguments_give_clear_errors(tmp_path: Path, args, option, hint):
@@ -477,7 +563,7 @@ def test_large_volumes_are_split_into_parts(tmp_path: Path, monkeypatch):
     """The path `--scenario large` takes, at toy size: day-sliced parts, ids still global."""
     monkeypatch.setattr(generator_module, "MAX_ORDERS_PER_PART", 700)
     monkeypatch.setattr(generator_module, "MAX_EVENTS_PER_PART", 4000)
-    config = resolve_config("small", rows=2000, seed=3)
+    config = resolve_config("small", rows=2000, seed=3, end_date=END)
     result = generate_landing(config, tmp_path)
     entities = result.batch.entities
     assert len(entities["orders"].files) >= 3

@@ -46,7 +46,7 @@ RATES = {
     "dim_change_rate": 0.05,
     "dim_delete_rate": 0.01,
 }
-END = dt.date(2025, 12, 31)  # the small scenario's default window end
+END = dt.date(2025, 12, 31)  # passed explicitly: the default window ends today
 ENTITIES = ("customers", "products", "orders", "order_lines", "web_events")
 KEYS = {
     "customers": "customer_id",
@@ -108,6 +108,8 @@ ARGS = [
     "--inject-anomalies",
     str(ANOMALY_RATE),
     *rate_args(RATES),
+    "--end-date",
+    END.isoformat(),
     "--quiet",
 ]
 
@@ -658,7 +660,8 @@ def test_batches_are_additive(gen: Generated, tmp_path):
 
     # Without anomalies, b0000 is byte-identical with and without batches.
     plain = tmp_path / "plain"
-    assert run(generate, "--rows", str(ROWS), "--seed", str(SEED), "--output", str(plain))[0] == 0
+    args = ["--rows", str(ROWS), "--seed", str(SEED), "--end-date", END.isoformat()]
+    assert run(generate, *args, "--output", str(plain))[0] == 0
     no_anomalies = tmp_path / "no_anomalies"
     args = [
         *ARGS[: ARGS.index("--inject-anomalies")],

@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lakehouse_bi.datagen.config import (
-    DEFAULT_END_DATE,
     MAX_BATCHES,
     SCENARIOS,
     CdcRates,
@@ -106,14 +105,16 @@ def _rate_option(name: str, help_text: str):
     "--end-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help=f"Last day (YYYY-MM-DD). Default: {DEFAULT_END_DATE}, or derived from --start-date.",
+    help="Last day (YYYY-MM-DD). Default: the scenario's length after --start-date, or else "
+    "today (UTC) minus --batches days, so the last batch is today. Only runs given a date "
+    "are reproducible on another day; the manifest records both dates.",
 )
 @click.option(
     "--seed",
     type=click.IntRange(min=0),
     default=42,
     show_default=True,
-    help="Random seed; the same seed and options give byte-identical files.",
+    help="Random seed; the same seed, dates and options give byte-identical files.",
 )
 @click.option(
     "--force",
@@ -172,7 +173,8 @@ def generate(
     """Generate deterministic sample data into the landing zone.
 
     An initial load (batch b0000) and, with --batches N, N daily CDC batches; rates apply
-    per batch. Land them one day at a time with `lakehouse-bi land`.
+    per batch. Land them one day at a time with `lakehouse-bi land`. Without dates the data
+    ends today (UTC); pass --start-date and --end-date for the same files on any day.
     """
     try:
         config = resolve_config(

@@ -9,8 +9,14 @@ from dataclasses import asdict, dataclass, field
 
 from lakehouse_bi.errors import ConfigError
 
-# Default window ends on a fixed day so that output never depends on the date of the run.
-DEFAULT_END_DATE = dt.date(2025, 12, 31)
+
+def utc_today() -> dt.date:
+    """Return today's date in UTC: the last day of the default window.
+
+    The generator's only clock read (tests patch it). UTC, like every landed timestamp, so
+    the window does not shift with the machine's time zone.
+    """
+    return dt.datetime.now(dt.timezone.utc).date()
 
 
 class OptionError(ConfigError):
@@ -134,7 +140,12 @@ def resolve_config(
     rates: Mapping[str, float] | None = None,
     inject_anomalies: float = 0.0,
 ) -> GenerationConfig:
-    """Turn CLI-level choices into exact volumes and a date window, or raise OptionError."""
+    """Turn CLI-level choices into exact volumes and a date window, or raise OptionError.
+
+    Without dates the window ends `batches` days before `utc_today()`, so the last landed
+    day is today; with one date the other is derived from the scenario's length. Only
+    explicit dates give the same window (and bytes) on every day.
+    """
     if scenario not in SCENARIOS:
         choices = ", ".join(SCENARIOS)
         raise OptionError("--scenario", f"unknown scenario {scenario!r}; choose one of {choices}")
@@ -144,26 +155,36 @@ def resolve_config(
     if seed < 0:
         raise OptionError("--seed", f"must be >= 0, got {seed}")
 
-    # A missing bound is derived from the other one and the scenario's length.
+    if isinstance(batches, bool) or not isinstance(batches, int) or batches < 0:
+        raise OptionError("--batches", f"must be a whole number >= 0, got {batches!r}")
+    if batches > MAX_BATCHES:
+        raise OptionError("--batches", f"at most {MAX_BATCHES} batches, got {batches}")
+
+    # A missing bound is derived from the other one and the scenario's length. With neither,
+    # the data ends today (UTC): freshness SLAs and anomaly windows end "now". CDC batches
+    # follow the window, so it ends `batches` days earlier and the last batch is today
+    # (later orders would be quarantined as future_date). Only explicit dates reproduce a run.
     span = dt.timedelta(days=spec.days - 1)
-    if start_date is None and end_date is None:
-        end_date = DEFAULT_END_DATE
-    if start_date is None:
-        assert end_date is not None
-        start_date = end_date - span
-    if end_date is None:
-        end_date = start_date + span
+    try:
+        if start_date is None and end_date is None:
+            end_date = utc_today() - dt.timedelta(days=batches)
+        if start_date is None:
+            assert end_date is not None
+            start_date = end_date - span
+        if end_date is None:
+            end_date = start_date + span
+    except OverflowError as exc:
+        # The given bound is too close to year 1 or 9999 for the scenario's length.
+        option = "--start-date" if end_date is None else "--end-date"
+        raise OptionError(
+            option, f"the {spec.days}-day {scenario} window would leave the years 1 to 9999"
+        ) from exc
     if end_date < start_date:
         raise OptionError(
             "--end-date",
             f"end date {end_date} is before start date {start_date}; "
             "pass an --end-date on or after --start-date",
         )
-
-    if isinstance(batches, bool) or not isinstance(batches, int) or batches < 0:
-        raise OptionError("--batches", f"must be a whole number >= 0, got {batches!r}")
-    if batches > MAX_BATCHES:
-        raise OptionError("--batches", f"at most {MAX_BATCHES} batches, got {batches}")
     try:
         # Late records reach 10 days back; the last batch must still be a valid date.
         end_date + dt.timedelta(days=batches + 1)
