@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from lakehouse_bi.datagen.config import utc_today
 from lakehouse_bi.errors import PipelineError
 from lakehouse_bi.logging_setup import log_context, timed
 from lakehouse_bi.pipeline.dbt_commands import RunSummary, run_dbt, run_edr_report, venv_tool
@@ -35,14 +36,22 @@ class StepTimer:
 
 
 def _landed_with(paths: ProjectPaths, scenario: str, seed: int) -> bool:
+    """True when the landing folder holds this scenario and seed, generated today (UTC): the
+    demo's data window ends today, so freshness and anomaly tests see current buckets."""
     manifest = paths.landing / "_manifest.json"
     if not manifest.is_file():
         return False
     landed = json.loads(manifest.read_text())
-    return landed.get("scenario") == scenario and landed.get("seed") == seed
+    return (
+        landed.get("scenario") == scenario
+        and landed.get("seed") == seed
+        and landed.get("end_date") == utc_today().isoformat()
+    )
 
 
 def _generate(paths: ProjectPaths, scenario: str, seed: int, regenerate: bool) -> str:
+    """Generate the sample data unless today's is landed; returns the step's note. New data
+    replaces the landing folder, so the next build must be a full refresh (see demo)."""
     if not regenerate and _landed_with(paths, scenario, seed):
         return f"reused {paths.landing} ({scenario}, seed {seed})"
     command = [
@@ -120,9 +129,12 @@ def demo(scenario: str, seed: int, regenerate: bool) -> None:
     timer = StepTimer()
     build = RunSummary()
 
+    # Regenerated data replaces the landing folder: rebuild an existing warehouse from it.
+    rebuild = paths.duckdb.exists() and (regenerate or not _landed_with(paths, scenario, seed))
+
     def dbt_build() -> str:
         nonlocal build
-        build = run_dbt(paths, "build", "--target", "local")
+        build = run_dbt(paths, "build", "--target", "local", *(["--full-refresh"] * rebuild))
         return ", ".join(f"{n} {s}" for s, n in sorted(build.node_statuses.items()))
 
     timer.run("generate sample data", lambda: _generate(paths, scenario, seed, regenerate))
