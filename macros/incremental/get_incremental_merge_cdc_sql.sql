@@ -33,7 +33,9 @@
             {{ adapter.quote(column) }} = dbt_internal_source.{{ adapter.quote(column) }}
             {%- if not loop.last %},{% endif %}
         {% endfor %}
-    when not matched and dbt_internal_source.{{ adapter.quote(operation) }} != 'delete' then insert (
+    {#- coalesce: a null operation must take a branch, never vanish between both. -#}
+    when not matched
+        and coalesce(dbt_internal_source.{{ adapter.quote(operation) }}, '') != 'delete' then insert (
         {%- for column in columns -%}
             {{ adapter.quote(column) }}{% if not loop.last %}, {% endif %}
         {%- endfor -%}

@@ -71,13 +71,15 @@
 #}
 {% macro duckdb__parse_landing_lines(entity) %}
     {%- if entity.format == 'csv' -%}
-        {#- A field: quoted ("" escapes a quote), or unquoted without quotes or commas. -#}
+        {#- A field: quoted ("" escapes a quote), or unquoted without quotes or commas. Each
+            field is matched with the comma before it (one is prepended to the line): an
+            empty first field then cannot swallow the next. -#}
         {%- set field = '"(?:[^"]|"")*"|[^",]*' -%}
         headers as (
             select
                 _source_path,
                 regexp_extract_all(
-                    replace(line, chr(65279), ''), '(?:^|,)({{ field }})', 1
+                    ',' || replace(line, chr(65279), ''), ',({{ field }})', 1
                 ) as header_fields
             from numbered_lines
             where _source_line = 1
@@ -87,7 +89,7 @@
             select
                 numbered_lines.*,
                 headers.header_fields,
-                regexp_extract_all(numbered_lines.line, '(?:^|,)({{ field }})', 1) as fields,
+                regexp_extract_all(',' || numbered_lines.line, ',({{ field }})', 1) as fields,
                 regexp_full_match(
                     numbered_lines.line, '(?:{{ field }})(?:,(?:{{ field }}))*'
                 ) as is_tokenized
