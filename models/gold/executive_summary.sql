@@ -74,13 +74,22 @@ select
     previous_customers,
     cast(revenue as decimal(18, 2)) as revenue,
     cast(previous_revenue as decimal(18, 2)) as previous_revenue,
-    cast(revenue / orders as decimal(18, 2)) as average_order_value,
-    cast((revenue - previous_revenue) / nullif(previous_revenue, 0) as decimal(9, 4))
-        as revenue_growth_rate,
-    cast((orders - previous_orders) / nullif(previous_orders, 0) as decimal(9, 4))
-        as orders_growth_rate,
-    cast((customers - previous_customers) / nullif(previous_customers, 0) as decimal(9, 4))
-        as customers_growth_rate,
+    -- Exact and half-up on both engines (macros/utils/divide_half_up.sql), not DOUBLE; a
+    -- previous period of 0 gives NULL growth.
+    cast({{ divide_half_up('revenue', 'orders', 2) }} as decimal(18, 2)) as average_order_value,
+    cast(
+        {{ divide_half_up('revenue - previous_revenue', 'previous_revenue', 4) }}
+        as decimal(9, 4)
+    ) as revenue_growth_rate,
+    cast(
+        {{ divide_half_up('orders - previous_orders', 'previous_orders', 4, operand_scale=0) }}
+        as decimal(9, 4)
+    ) as orders_growth_rate,
+    cast(
+        {{ divide_half_up(
+            'customers - previous_customers', 'previous_customers', 4, operand_scale=0) }}
+        as decimal(9, 4)
+    ) as customers_growth_rate,
     _ingested_at
 from with_previous
 {%- if recompute_from %}

@@ -46,7 +46,9 @@ select
     daily.units,
     daily.customers,
     cast(daily.revenue as decimal(18, 2)) as revenue,
-    cast(daily.revenue / daily.orders as decimal(18, 2)) as average_order_value,
+    -- Exact and half-up on both engines (macros/utils/divide_half_up.sql), not DOUBLE.
+    cast({{ divide_half_up('daily.revenue', 'daily.orders', 2) }} as decimal(18, 2))
+        as average_order_value,
     daily._ingested_at
 from daily
 left join {{ ref('countries') }} as countries

@@ -5,6 +5,8 @@ model bug cannot hide behind a test that repeats it:
 - a record's current version is its latest `updated_at`, ties to the later batch then file;
 - `op = delete` removes the record; cancelled orders carry no revenue;
 - line revenue = quantity * unit_price - discount_amount (exact decimals);
+- average order value (cents) and growth against the previous period (4 places) are exact
+  quotients rounded half-up, away from zero on .5; growth after a zero is None;
 - the product category of a line is the product version valid when the order was placed,
   versions being what each batch delivered last (the first version covers earlier orders).
 """
@@ -16,7 +18,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 
@@ -133,6 +135,33 @@ def weekly_totals(landing: Path) -> dict[date, dict]:
     return {week: _totals(sales) for week, sales in groups.items()}
 
 
+def with_growth(totals: dict[date, dict]) -> dict[date, dict]:
+    """executive_summary's growth rates: each period against the one before it (None first)."""
+    result, previous = {}, None
+    for period in sorted(totals):
+        current = dict(totals[period])
+        for measure in ("revenue", "orders", "customers"):
+            current[f"{measure}_growth_rate"] = (
+                None
+                if previous is None
+                else divide_half_up(current[measure] - previous[measure], previous[measure], 4)
+            )
+        result[period] = current
+        previous = totals[period]
+    return result
+
+
+def divide_half_up(numerator, denominator, places: int) -> Decimal | None:
+    """numerator / denominator rounded half-up (away from zero) to `places`; None for / 0."""
+    if denominator == 0:
+        return None
+    # Enough digits that the quotient is exact, or far finer than the rounding, before quantize.
+    with localcontext() as context:
+        context.prec = 60
+        quotient = Decimal(numerator) / Decimal(denominator)
+    return quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def _totals(sales: list[SaleLine]) -> dict:
     revenue = sum((s.revenue for s in sales), Decimal("0"))
     orders = len({s.order_id for s in sales})
@@ -141,5 +170,5 @@ def _totals(sales: list[SaleLine]) -> dict:
         "orders": orders,
         "units": sum(s.quantity for s in sales),
         "customers": len({s.customer_id for s in sales}),
-        "average_order_value": (revenue / orders).quantize(Decimal("0.01")),
+        "average_order_value": divide_half_up(revenue, orders, 2),
     }

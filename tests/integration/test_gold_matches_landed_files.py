@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import landed_truth
 
 
@@ -33,32 +31,36 @@ def test_sales_dashboard_metrics_match_landing_files(pipeline):
             truth["units"],
             truth["customers"],
         ), key
-        assert abs(got["average_order_value"] - truth["average_order_value"]) <= Decimal("0.01")
+        assert got["average_order_value"] == truth["average_order_value"], key
 
 
 def test_executive_summary_totals_and_growth_match_landing_files(pipeline):
-    for grain, expected in (
+    measures = (
+        "revenue",
+        "orders",
+        "customers",
+        "average_order_value",
+        "revenue_growth_rate",
+        "orders_growth_rate",
+        "customers_growth_rate",
+    )
+    for grain, totals in (
         ("month", landed_truth.monthly_totals(pipeline.landing)),
         ("week", landed_truth.weekly_totals(pipeline.landing)),
     ):
+        expected = landed_truth.with_growth(totals)
         rows = pipeline.query(
-            "select period_start, revenue, orders, customers, revenue_growth_rate "
-            f"from gold.executive_summary where period_grain = '{grain}' order by period_start"
+            f"select period_start, {', '.join(measures)} from gold.executive_summary "
+            f"where period_grain = '{grain}' order by period_start"
         )
         assert [r[0] for r in rows] == sorted(expected), grain
-        previous = None
-        for period_start, revenue, orders, customers, growth in rows:
+        for period_start, *values in rows:
             truth = expected[period_start]
-            assert (revenue, orders, customers) == (
-                truth["revenue"],
-                truth["orders"],
-                truth["customers"],
-            ), (grain, period_start)
-            if previous is None:
-                assert growth is None
-            else:
-                assert abs(growth - (revenue - previous) / previous) < Decimal("0.0001")
-            previous = revenue
+            # Exact: decimals from the warehouse against exact, half-up Python decimals.
+            assert dict(zip(measures, values, strict=True)) == {m: truth[m] for m in measures}, (
+                grain,
+                period_start,
+            )
 
 
 def test_gold_marts_are_not_empty_and_cover_every_revenue_order(pipeline):
