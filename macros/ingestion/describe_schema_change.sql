@@ -9,3 +9,17 @@
     {{ return(column ~ "type " ~ change.change_kind | replace('type_', '') ~ " from "
         ~ (change.old_type or 'unknown') ~ " to " ~ change.new_type) }}
 {% endmacro %}
+
+{# A probable rename in words: "declared column `email` missing, undeclared `e_mail` present". #}
+{% macro describe_probable_rename(rename) %}
+    {%- set quoted = {} -%}
+    {%- for side in ('dropped', 'added') -%}
+        {%- set names = [] -%}
+        {%- for column_name in rename[side] -%}
+            {%- do names.append("`" ~ column_name ~ "`") -%}
+        {%- endfor -%}
+        {%- do quoted.update({side: names | join(', ')}) -%}
+    {%- endfor -%}
+    {{ return("probable rename: declared column " ~ quoted.dropped ~ " missing, undeclared "
+        ~ quoted.added ~ " present") }}
+{% endmacro %}

@@ -2,7 +2,9 @@
     Schema evolution of one landing entity for this run. Sniffs each new landing file (the
     files bronze ingests now, in batch order), compares it with the columns bronze expects
     and the established types, applies the entity's mode, records every change, then
-    fails (changes the mode does not accept) or logs them. Returns the entity with:
+    fails (changes the mode does not accept) or logs them; under permissive a probable
+    rename (a declared column missing, an undeclared one present) is a dbt warning.
+    Returns the entity with:
     - files: the new, non-empty files; file_columns: the columns they hold;
     - columns: what bronze selects -- the declared columns, plus under auto_fix the
       columns bronze gained earlier and the ones these files add.
@@ -72,6 +74,15 @@
         {%- do log("Schema evolution (" ~ mode ~ ") landing." ~ entity.name ~ ", "
             ~ change.source_file ~ ": " ~ describe_schema_change(change) ~ " -> "
             ~ change.action, info=true) -%}
+    {%- endfor -%}
+    {#- permissive loads the old name as null and ignores the new one: data lost without a
+        failure, so a dbt warning now and the warn test renamed_landing_columns after bronze. -#}
+    {%- for rename in probable_renames(changes) if mode == 'permissive' -%}
+        {%- do exceptions.warn("Schema evolution (permissive) landing." ~ entity.name ~ ", "
+            ~ rename.source_file ~ ": " ~ describe_probable_rename(rename)
+            ~ " -> the declared column is loaded as null, the new one is not loaded. If it is "
+            ~ "a rename, declare the new name in " ~ entity.definition_file
+            ~ " or ask the producer to re-deliver the file.") -%}
     {%- endfor -%}
     {%- do entity.update({'columns': expected}) -%}
     {{ return(entity) }}

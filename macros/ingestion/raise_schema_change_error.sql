@@ -1,13 +1,18 @@
 {#
     Fails the bronze model on the changes its mode does not accept: which files, which
-    columns, what changed, and the ways forward. Nothing of the run is loaded.
+    columns, what changed (a missing declared column next to a new one as a probable
+    rename), and the ways forward. Nothing of the run is loaded.
 #}
 {% macro raise_schema_change_error(entity, changes) %}
     {%- set lines = [] -%}
+    {%- set renames = probable_renames(changes) -%}
     {%- for source_file, file_changes in changes | groupby('source_file') -%}
         {%- do lines.append("  in " ~ source_file ~ ":") -%}
         {%- for change in file_changes -%}
             {%- do lines.append("    - " ~ describe_schema_change(change)) -%}
+        {%- endfor -%}
+        {%- for rename in renames | selectattr('source_file', 'equalto', source_file) -%}
+            {%- do lines.append("    - " ~ describe_probable_rename(rename)) -%}
         {%- endfor -%}
     {%- endfor -%}
     {{ exceptions.raise_compiler_error(

@@ -444,6 +444,124 @@ def _values_rows(insert: str) -> list[list[str | None]]:
     ]
 
 
+# --- A renamed column (issue 9, class 11) --------------------------------------------------
+
+RENAMED_TEST = "test.lakehouse_bi.renamed_landing_columns"
+# Every bronze model: the renames model dates each entity's latest ingestion from all of them.
+BUILD_RENAMES = ("build", "-s", "tag:bronze", "schema_renamed_columns+")
+
+
+def _land_renamed_customers(landing: Path, batch: str = BATCH, rename: bool = True) -> list[str]:
+    """Three customer records in a new batch whose header says `e_mail` instead of `email`
+    (unless not `rename`); returns the e-mail values (which no message may contain)."""
+    email = "e_mail" if rename else "email"
+    customers_in = sorted(landing.glob("customers/batch=*/*.csv"))[0]
+    with customers_in.open(newline="") as source:
+        reader = csv.DictReader(source)
+        records = [next(reader) for _ in range(3)]
+        names = [email if n == "email" else n for n in reader.fieldnames]
+    for record in records:
+        record[email] = record.pop("email")
+        record.update(customer_id=str(int(record["customer_id"]) + 10_000_000), op="update")
+    target = landing / f"customers/batch={batch}/customers_{batch}.csv"
+    target.parent.mkdir(parents=True)
+    with target.open("w", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=names)
+        writer.writeheader()
+        writer.writerows(records)
+    return [r[email] for r in records]
+
+
+def _status(pipeline: LocalPipeline, unique_id: str) -> str:
+    results = json.loads((pipeline.target / "run_results.json").read_text())["results"]
+    return next(r["status"] for r in results if r["unique_id"] == unique_id)
+
+
+def test_permissive_rename_warns_naming_file_and_both_columns(pipeline):
+    emails = _land_renamed_customers(pipeline.landing, "b9998_20991230")
+    build = pipeline.dbt(*BUILD_RENAMES)  # permissive: exit 0, but not a silent green
+    renamed_file = "customers/batch=b9998_20991230/customers_b9998_20991230.csv"
+    assert _status(pipeline, RENAMED_TEST) == "warn"
+    assert "WARN=1" in build.stdout and "Warning in test renamed_landing_columns" in build.stdout
+    assert (
+        f"{renamed_file}: probable rename: declared column `email` missing, "
+        "undeclared `e_mail` present"
+    ) in build.stdout
+    failing = pipeline.query("select * from observability.renamed_landing_columns")
+    assert failing == [("landing.customers", renamed_file, "email", "e_mail", "b9998_20991230")]
+    assert not any(email in build.stdout for email in emails), "messages hold names, not values"
+    assert pipeline.query(
+        "select count(*) from bronze.bronze_customers"
+        " where _batch_id = 'b9998_20991230' and email is null"
+    ) == [(3,)]
+
+    # The warning judges each entity's latest ingestion: a later batch without the rename
+    # clears it; the rename stays listed in the model.
+    _land_renamed_customers(pipeline.landing, rename=False)
+    pipeline.dbt(*BUILD_RENAMES)
+    assert _status(pipeline, RENAMED_TEST) == "pass"
+    assert pipeline.query(
+        "select source_file, dropped_column, added_column, is_latest_ingestion"
+        " from observability.schema_renamed_columns where dropped_column = 'email'"
+    ) == [(renamed_file, "email", "e_mail", False)]
+
+
+def test_strict_rename_fails_naming_file_and_both_columns(pipeline):
+    _land_renamed_customers(pipeline.landing)
+    run = pipeline.dbt(
+        "run", "-s", "bronze_customers", "--vars", "{schema_evolution_mode: strict}", check=False
+    )
+    assert run.returncode != 0
+    assert f"in {CUSTOMER_FILE}:" in run.stdout
+    assert "probable rename: declared column `email` missing, undeclared `e_mail` present" in (
+        run.stdout
+    )
+    assert not _drift_rows(pipeline, "bronze_customers", ["customer_id"])
+
+
+def test_auto_fix_rename_is_unchanged(pipeline):
+    """auto_fix adds the new name to bronze as before: no warning of its own."""
+    _land_renamed_customers(pipeline.landing)
+    pipeline.dbt(*BUILD_RENAMES, "--vars", "{schema_evolution_mode: auto_fix}")
+    assert _status(pipeline, RENAMED_TEST) == "pass"
+    assert len(_drift_rows(pipeline, "bronze_customers", ["e_mail"])) == 3
+
+
+# --- CSV sniffing: the header is line 1 --------------------------------------------------
+
+
+def _sniffed_names(pipeline: LocalPipeline, file_path: Path) -> list[str]:
+    show = pipeline.dbt(
+        "--quiet", "show", "--output", "json", "--inline",
+        "select '{{ landing_file_columns(landing_entity('customers'), '"
+        + str(file_path) + "') | map('first') | join(',') }}' as sniffed",
+    )  # fmt: skip
+    return json.loads(show.stdout[show.stdout.index("{") :])["show"][0]["sniffed"].split(",")
+
+
+def test_csv_with_a_malformed_last_row_sniffs_its_first_line_as_header(pipeline):
+    """A last row with an unquoted comma (one field too many) once became the header: its
+    values were reported as columns and every declared column as dropped."""
+    customers_in = sorted(pipeline.landing.glob("customers/batch=*/*.csv"))[0]
+    lines = customers_in.read_text().splitlines()
+    header, bad = lines[0], lines[3].split(",")
+    address = header.split(",").index("street_address")
+    bad[address] = f"{bad[address]}, Apt. 373"  # unquoted: one field too many
+    _write(pipeline.landing / CUSTOMER_FILE, "\n".join([header, *lines[1:3], ",".join(bad)]) + "\n")
+
+    assert (
+        _sniffed_names(pipeline, pipeline.landing / CUSTOMER_FILE) == DECLARED["bronze_customers"]
+    )
+    # strict: a misread header would fail the run with a schema change; reading the rows is
+    # the bronze reader's business, not the sniffer's.
+    run = pipeline.dbt(
+        "run", "-s", "bronze_customers", "--vars", "{schema_evolution_mode: strict}", check=False
+    )
+    assert "Schema change in landing files" not in run.stdout
+    assert pipeline.query(f"select count(*) from {LOG}") == [(0,)]
+    assert "Apt. 373" not in run.stdout
+
+
 def test_detection_sniffs_only_the_new_files(pipeline):
     """The sniffing queries of a run with one new file read that file and no other."""
     _land_drift_batch(pipeline.landing)

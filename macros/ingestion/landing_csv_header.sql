@@ -1,0 +1,43 @@
+{#
+    The column names of a CSV landing file, always from its first line (the contract:
+    header row, comma separator, `"` quoting). DuckDB's sniffer may otherwise take a later
+    row as the header, e.g. a last row with one unquoted comma too many, and report its
+    values as columns. Dispatched: none where the engine's reader already takes line 1.
+#}
+{% macro landing_csv_header(entity, file_path) %}
+    {{ return(adapter.dispatch('landing_csv_header', 'lakehouse_bi')(entity, file_path)) }}
+{% endmacro %}
+
+{# Databricks read_files with header => true always takes line 1 (no sniffed header row). #}
+{% macro default__landing_csv_header(entity, file_path) %}
+    {{ return(none) }}
+{% endmacro %}
+
+{#
+    Line 1 read as one text field: a separator no header holds, no quoting, no sniffing;
+    single-threaded so `limit 1` is line 1 (the profile turns preserve_insertion_order off).
+#}
+{% macro duckdb__landing_csv_header(entity, file_path) %}
+    {%- set query -%}
+        select line from read_csv(
+            '{{ file_path }}', header = false, auto_detect = false, parallel = false,
+            columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '', escape = ''
+        )
+        limit 1
+    {%- endset -%}
+    {%- set rows = run_query(query).rows -%}
+    {%- set line = (rows[0][0] if rows else none) or '' -%}
+    {%- set line = line.lstrip('\ufeff').rstrip('\r') -%}
+    {%- if not line -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {#- Split on commas outside quotes; a quoted name loses its quotes, `""` is one `"`. -#}
+    {%- set names = [] -%}
+    {%- for field in modules.re.findall('(?:^|(?<=,))("(?:[^"]|"")*"|[^,]*)', line) -%}
+        {%- if field | length > 1 and field.startswith('"') and field.endswith('"') -%}
+            {%- set field = field[1:-1] | replace('""', '"') -%}
+        {%- endif -%}
+        {%- do names.append(field) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{% endmacro %}
