@@ -33,6 +33,18 @@ ReadFilesColumns = Callable[[str], "list[tuple[str, str]] | None"]
 _READ_FILES_SCHEMA = "__read_files__"
 DBR_VERSION = "17.3.x-scala2.13"  # what the fake's warehouse reports as its runtime
 _ERRORS = (SqlglotError, ValueError, KeyError, TypeError, AttributeError, RecursionError)
+# The `_metadata` column of a `read_files` source: Databricks' file metadata fields.
+_FILE_METADATA = (
+    "struct<file_path:string,file_name:string,file_size:bigint,file_block_start:bigint,"
+    "file_block_length:bigint,file_modification_time:timestamp>"
+)
+# Databricks functions sqlglot leaves as they are, which DuckDB lacks: name -> DuckDB stand-in
+# with the same result type. Only for running a query over the fake's (empty) tables, so the
+# stand-in's values never reach an answer; sqlglot translates the rest (regexp_like,
+# timestampadd, try_cast, ...).
+_DUCKDB_STAND_INS = {
+    "monotonically_increasing_id": "cast(row_number() over () - 1 as bigint)",
+}
 
 
 @dataclass
@@ -195,7 +207,8 @@ class QueryEngine:
         self, tree: exp.Expression, mapping: dict, catalog: str
     ) -> dict[str, list[tuple[str, str]]]:
         """Swap `read_files(path, ..., schema => '...')` for a synthetic table whose columns
-        come from the schema hint or the harness callback; others stay opaque."""
+        come from the schema hint or the harness callback (plus `rescuedDataColumn` and
+        `_metadata`, as Databricks adds them); others stay opaque."""
         registered: dict[str, list[tuple[str, str]]] = {}
         for i, table in enumerate(list(tree.find_all(exp.Table))):
             fn = table.this
@@ -203,21 +216,19 @@ class QueryEngine:
                 continue
             args = fn.expressions
             path = args[0].name if args and isinstance(args[0], exp.Literal) else ""
-            hint = next(
-                (
-                    a.expression.name
-                    for a in args
-                    if isinstance(a, exp.Kwarg) and a.this.name.lower() == "schema"
-                ),
-                None,
-            )
+            options = {
+                a.this.name.lower(): a.expression.name for a in args if isinstance(a, exp.Kwarg)
+            }
+            hint = options.get("schema")
             cols = parse_column_list(hint) if hint else None
             if cols is None and self.read_files_columns is not None:
                 cols = self.read_files_columns(path)
             if cols is None:
                 continue
+            if rescued := options.get("rescueddatacolumn"):  # read_files adds it to the schema
+                cols = [*cols, (rescued, "string")]
             name = f"read_files_{i}"
-            registered[name] = [*cols, ("_metadata", "struct<file_path:string,file_name:string>")]
+            registered[name] = [*cols, ("_metadata", _FILE_METADATA)]
             mapping.setdefault(catalog, {}).setdefault(_READ_FILES_SCHEMA, {})[name] = dict(
                 registered[name]
             )
@@ -268,6 +279,10 @@ class QueryEngine:
                 table.replace(
                     exp.Table(this=exp.to_identifier(duck_name, quoted=True), alias=alias)
                 )
+            for fn in list(tree.find_all(exp.Anonymous)):
+                stand_in = _DUCKDB_STAND_INS.get(str(fn.this).lower())
+                if stand_in is not None and not fn.expressions:
+                    fn.replace(sqlglot.parse_one(stand_in, read="duckdb"))
             cursor = self._duck.execute(tree.sql(dialect="duckdb"))
             names = [d[0] for d in cursor.description or []]
             return names, [tuple(r) for r in cursor.fetchall()]

@@ -67,10 +67,13 @@ CANNED_ANSWERS = {
 }
 
 # Nodes whose effectful SQL is kept as reviewed reference files: a seed, a bronze append, a
-# silver merge, a snapshot, an SCD2 dimension and a gold fact.
+# staging view (literal-form casts), a checked feed (the judging), a silver merge, a snapshot,
+# an SCD2 dimension and a gold fact.
 REFERENCE_NODES = [
     "seed.lakehouse_bi.countries",
     "model.lakehouse_bi.bronze_orders",
+    "model.lakehouse_bi.stg_landing__orders",
+    "model.lakehouse_bi.int_orders__checked",
     "model.lakehouse_bi.fact_order",
     "snapshot.lakehouse_bi.snap_customers",
     "model.lakehouse_bi.dim_customer",
@@ -113,6 +116,14 @@ def _writes(statement: RecordedStatement) -> tuple[str, str] | None:
         return None
     verb = re.sub(r"^(insert \w+) table$", r"\1", re.sub(r"\s+", " ", m.group("verb").lower()))
     return verb, ".".join(split_qname(m.group("name")))
+
+
+def _known_sqlfluff_gap(statement: RecordedStatement) -> str | None:
+    """The KNOWN_SQLFLUFF_GAPS entry the statement falls under, if any."""
+    return next(
+        (name for name, pattern in KNOWN_SQLFLUFF_GAPS.items() if pattern.search(statement.body)),
+        None,
+    )
 
 
 def _relation(node: dict) -> str:
@@ -209,15 +220,7 @@ def test_every_statement_parses_with_sqlfluff_databricks(recording):
     unexpected = []
     known: dict[str, int] = collections.Counter()
     for failure in recording.parse_failures:
-        gap = next(
-            (
-                name
-                for name, pattern in KNOWN_SQLFLUFF_GAPS.items()
-                if pattern.search(failure.statement.body)
-            ),
-            None,
-        )
-        if gap:
+        if gap := _known_sqlfluff_gap(failure.statement):
             known[gap] += 1
         else:
             unexpected.append(failure)
@@ -287,6 +290,216 @@ def test_reference_sql(recording, node_id):
             f"{node_id} sends different SQL than {path.relative_to(PROJECT)}; review the diff, "
             f"then run {REGENERATE}\n{diff[:6000]}"
         )
+
+
+# -- the checks of the landing contract, as Databricks receives them ------------------------
+# Behaviour-relevant fragments of the SQL of the nodes that read and judge landed records
+# (macros/ingestion, macros/casting, macros/quality); whitespace is ignored (_squash).
+
+
+def _squash(sql: str) -> str:
+    """`sql` with runs of whitespace as one space and none next to parentheses."""
+    return re.sub(r"\s*([()])\s*", r"\1", re.sub(r"\s+", " ", sql)).strip()
+
+
+def _node_sql(recording: Recording, node_id: str, invocation: str = "fresh") -> str:
+    """The squashed SQL text the node sent in one run (statements joined by `;`)."""
+    assert node_id in recording.manifest["nodes"], f"{node_id} is gone"
+    bodies = [
+        s.body
+        for s in recording.statements
+        if s.node_id == node_id and s.invocation == invocation and not s.is_metadata_call
+    ]
+    assert bodies, f"{node_id} sent no SQL in the {invocation} run"
+    return ";\n".join(_squash(b) for b in bodies)
+
+
+def _assert_contains(sql: str, fragments: list[str], node_id: str) -> None:
+    missing = [f for f in fragments if _squash(f) not in sql]
+    assert not missing, f"{node_id} does not send: {missing}"
+
+
+def _assert_parses(recording: Recording, node_id: str) -> None:
+    failures = [
+        f
+        for f in recording.parse_failures
+        if f.statement.node_id == node_id and _known_sqlfluff_gap(f.statement) is None
+    ]
+    assert not failures, "\n\n".join(str(f) for f in failures)
+
+
+@slow
+@pytest.mark.parametrize(
+    ("entity", "file_format"), [("customers", "csv"), ("orders", "json")], ids=["csv", "json"]
+)
+def test_bronze_reads_landing_files_keeping_malformed_records(recording, entity, file_format):
+    node_id = f"model.lakehouse_bi.bronze_{entity}"
+    extension = "csv" if file_format == "csv" else "jsonl"
+    for invocation in ("fresh", "incremental"):
+        sql = _node_sql(recording, node_id, invocation)
+        _assert_contains(
+            sql,
+            [
+                f"from read_files('/Volumes/{CATALOG}/landing/files/{entity}/batch=*/*.{extension}'"
+                f", format => '{file_format}',",
+                "mode => 'PERMISSIVE',",
+                "columnNameOfCorruptRecord => '_corrupt_record',",
+                # the line number: file block, then read position within it, per file
+                "_metadata.file_path as _source_path,",
+                "_metadata.file_block_start as _file_block_start,",
+                "monotonically_increasing_id() as _read_position",
+                "row_number() over (partition by _source_path "
+                "order by _file_block_start, _read_position)"
+                + (" + 1" if file_format == "csv" else "")
+                + " as _source_line",
+                # a parsed record over the length limit is malformed too, its fields as JSON
+                "_corrupt_record is null and (coalesce(length(",
+                "<= 1000000 as is_well_formed",
+                "when not is_well_formed then coalesce(_corrupt_record, to_json(struct(",
+            ],
+            node_id,
+        )
+        schema = re.search(r"schema => '([^']*)'", sql)
+        assert schema, f"{node_id}: read_files has no explicit schema"
+        fields = schema.group(1).split(", ")
+        assert fields[-1] == "`_corrupt_record` STRING", fields
+        assert all(re.fullmatch(r"`\w+` STRING", f) for f in fields), fields
+        csv_only = ["header => true,", "rescuedDataColumn => '_rescued_data',"]
+        if file_format == "csv":
+            _assert_contains(sql, csv_only, node_id)
+        else:
+            assert not any(_squash(f) in sql for f in csv_only), f"{node_id}: CSV options"
+        if file_format == "csv":  # the header is line 1: its first record is line 2
+            assert "_read_position) as _source_line" not in sql
+    fresh = _node_sql(recording, node_id)
+    _assert_contains(fresh, ["`_corrupt_record` string,", "`_source_line` int,"], node_id)
+    _assert_parses(recording, node_id)
+
+
+# landing_timestamp of `order_ts`: the literal check, then the offset (sign, hours, minutes)
+# subtracted as minutes from the local date and time.
+_ORDER_TS = "nullif(trim(order_ts), '')"
+_ZONE = "'[T ][0-9:.]+([+-])([0-9]{2}):?([0-9]{2})$'"
+_INTEGER_LITERAL = "'^[+-]?[0-9]{1,18}$'"
+
+
+@slow
+def test_staging_converts_offsets_to_utc(recording):
+    node_id = "model.lakehouse_bi.stg_landing__orders"
+    _assert_contains(
+        _node_sql(recording, node_id),
+        [
+            f"when regexp_like({_ORDER_TS}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:"
+            "[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?$')",
+            f"then timestampadd(minute, case regexp_extract({_ORDER_TS}, {_ZONE}, 1) "
+            "when '+' then -1 when '-' then 1 else 0 end "
+            f"* (cast(coalesce(nullif(regexp_extract({_ORDER_TS}, {_ZONE}, 2), ''), '0') as int)"
+            f" * 60 + cast(coalesce(nullif(regexp_extract({_ORDER_TS}, {_ZONE}, 3), ''), '0')"
+            " as int)), ",
+            f"try_cast(regexp_extract({_ORDER_TS}, '^([0-9-]{{10}})', 1) || ' ' || "
+            f"regexp_extract({_ORDER_TS}, '^[0-9-]{{10}}[T ]([0-9:.]+)', 1) as timestamp))",
+            "end as ordered_at_utc",
+        ],
+        node_id,
+    )
+    _assert_parses(recording, node_id)
+
+
+@slow
+@pytest.mark.parametrize(
+    ("node", "fragments"),
+    [
+        (
+            "stg_landing__orders",
+            [
+                f"case when regexp_like(nullif(trim(order_id), ''), {_INTEGER_LITERAL}) "
+                "then cast(nullif(trim(order_id), '') as bigint) end as order_id",
+                "order_id as order_id_text",
+                "case when lower(trim(op)) in ('insert', 'i', 'c', 'r') then 'insert' "
+                "when lower(trim(op)) in ('update', 'u') then 'update' "
+                "when lower(trim(op)) in ('delete', 'd') then 'delete' end as cdc_operation",
+            ],
+        ),
+        (
+            "stg_landing__order_lines",
+            [
+                "case when regexp_like(nullif(trim(unit_price), ''), "
+                "'^[+-]?[0-9]{1,16}([.][0-9]{1,2})?$') "
+                "then cast(nullif(trim(unit_price), '') as decimal(18, 2)) end as unit_price",
+                f"cast(case when regexp_like(nullif(trim(quantity), ''), {_INTEGER_LITERAL})",
+            ],
+        ),
+        (
+            "stg_landing__customers",
+            [
+                "case when regexp_like(nullif(trim(signup_date), ''), "
+                "'^[0-9]{4}-[0-9]{2}-[0-9]{2}$') "
+                "then try_cast(nullif(trim(signup_date), '') as date) end",
+            ],
+        ),
+        (
+            "stg_landing__products",
+            [
+                "case lower(nullif(trim(is_active), '')) "
+                "when 'true' then true when 'false' then false end",
+            ],
+        ),
+    ],
+    ids=["integer+cdc", "decimal", "date", "boolean"],
+)
+def test_staging_casts_by_literal_form(recording, node, fragments):
+    node_id = f"model.lakehouse_bi.{node}"
+    _assert_contains(_node_sql(recording, node_id), fragments, node_id)
+    _assert_parses(recording, node_id)
+
+
+@slow
+def test_email_pattern_reaches_databricks_with_doubled_backslashes(recording):
+    """Databricks string literals treat `\\` as an escape: regex_matches doubles each one so
+    that regexp_like receives the pattern written once in macros/casting/landing_email.sql."""
+    node_id = "model.lakehouse_bi.int_customers__checked"
+    atom = (
+        r"[^@\s\x0B\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}"
+        r"\x{3000}]+"
+    )
+    pattern = "^" + atom + "@" + atom + "[.]" + atom + "$"
+    literal = "'" + pattern.replace("\\", "\\\\") + "'"
+    assert r"'^[^@\\s\\x0B\\x{A0}" in literal
+    _assert_contains(
+        _node_sql(recording, node_id),
+        [
+            f"case when not coalesce(regexp_like(customers.email, {literal}), false) "
+            "then 'invalid_email' end",
+        ],
+        node_id,
+    )
+    _assert_parses(recording, node_id)
+
+
+@slow
+def test_checked_feed_judges_malformed_badly_typed_unknown_and_future_records(recording):
+    node_id = "model.lakehouse_bi.int_orders__checked"
+    for invocation in ("fresh", "incremental"):
+        _assert_contains(
+            _node_sql(recording, node_id, invocation),
+            [
+                "case when orders._corrupt_record is not null then 'malformed_row' "
+                "else concat_ws(',', case when orders.order_id_text is null then 'null_key' end,",
+                "case when (orders.order_id_text is not null and orders.order_id is null) "
+                "then 'bad_type' end",
+                "case when (orders.customer_id_text is not null and orders.customer_id is null) "
+                "then 'bad_type' end",
+                "case when orders.ordered_at is null then 'bad_type' end",
+                "case when orders.cdc_operation is null then 'unknown_operation' end",
+                "case when orders.updated_at > timestampadd(hour, 24, orders._ingested_at) "
+                "then 'future_date' end",
+                "case when orders.ordered_at > timestampadd(hour, 24, orders.updated_at) "
+                "then 'future_date' end",
+                "end as quarantine_reasons",
+            ],
+            node_id,
+        )
+    _assert_parses(recording, node_id)
 
 
 def test_fake_warehouse_follows_ddl_and_answers_introspection():
