@@ -26,8 +26,9 @@ select
     _batch_id,
     _source_file,
     _source_line,
-    cast({{ landing_integer('line_number') }} as integer) as line_number,
-    cast({{ landing_integer('quantity') }} as integer) as quantity,
+    -- try_cast: an integer literal beyond the int range is bad_type too, not a failed build.
+    try_cast({{ landing_integer('line_number') }} as integer) as line_number,
+    try_cast({{ landing_integer('quantity') }} as integer) as quantity,
     {{ landing_decimal('unit_price') }} as unit_price,
     {{ landing_decimal('discount_amount') }} as discount_amount,
     {{ landing_timestamp('updated_at') }} as updated_at,
