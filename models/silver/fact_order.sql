@@ -17,9 +17,7 @@ with versions as (
     from {{ ref('int_orders__checked') }}
     where
         quarantine_reasons = ''
-        {%- if is_incremental() %}
-            and order_id in ({{ keys_arrived_since_last_run(ref('int_orders__checked'), 'order_id') }})
-        {%- endif %}
+        and {{ key_arrived_since_last_run(ref('int_orders__checked'), 'order_id') }}
 
 ),
 

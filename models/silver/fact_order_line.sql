@@ -16,11 +16,7 @@ with versions as (
     from {{ ref('int_order_lines__checked') }}
     where
         quarantine_reasons = ''
-        {%- if is_incremental() %}
-            and order_line_id in (
-                {{ keys_arrived_since_last_run(ref('int_order_lines__checked'), 'order_line_id') }}
-            )
-        {%- endif %}
+        and {{ key_arrived_since_last_run(ref('int_order_lines__checked'), 'order_line_id') }}
 
 ),
 
