@@ -52,7 +52,9 @@ DECLARED = {
         "op",
     ],
 }
-INGESTION = ["_source_file", "_batch_id", "_ingested_at"]
+INGESTION = [
+    "_corrupt_record", "_source_file", "_source_line", "_batch_id", "_is_redelivered", "_ingested_at",
+]  # fmt: skip
 # The drift batch: (column, change kind, old type, new type) per landing file.
 EXPECTED_CHANGES = {
     ("gift_wrap", "column_added", None, "string", LINE_FILE),
