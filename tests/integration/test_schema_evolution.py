@@ -53,8 +53,13 @@ DECLARED = {
     ],
 }
 INGESTION = [
-    "_corrupt_record", "_source_file", "_source_line", "_batch_id", "_is_redelivered", "_ingested_at",
-]  # fmt: skip
+    "_corrupt_record",
+    "_source_file",
+    "_source_line",
+    "_batch_id",
+    "_is_redelivered",
+    "_ingested_at",
+]
 # The drift batch: (column, change kind, old type, new type) per landing file.
 EXPECTED_CHANGES = {
     ("gift_wrap", "column_added", None, "string", LINE_FILE),
