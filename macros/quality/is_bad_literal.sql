@@ -2,4 +2,3 @@
 {% macro is_bad_literal(typed_column, text_column) -%}
     ({{ text_column }} is not null and {{ typed_column }} is null)
 {%- endmacro %}
-

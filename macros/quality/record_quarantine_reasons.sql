@@ -10,4 +10,3 @@
         else {{ quarantine_reasons(checks) }}
     end
 {%- endmacro %}
-
