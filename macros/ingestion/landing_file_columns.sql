@@ -3,14 +3,27 @@
     values: a list of (name, data_type) in file order. Each engine sniffs the file the way
     it would read it without a declared schema. A CSV file's names are those of its first
     line (landing_csv_header) whatever the sniffer makes of malformed rows; a type comes
-    from the sniffer only when it saw as many columns, else none (no type information).
+    from the sniffer only when it saw as many columns, else none (no type information). A
+    JSON lines file with malformed lines gives its valid lines' keys, without types
+    (landing_json_keys).
 #}
 {% macro landing_file_columns(entity, file_path) %}
+    {%- if entity.format != 'csv' -%}
+        {%- set keys = landing_json_keys(entity, file_path) -%}
+        {%- if keys is not none -%}
+            {%- set columns = [] -%}
+            {%- for key_name in keys -%}
+                {%- do columns.append((key_name, none)) -%}
+            {%- endfor -%}
+            {{ return(columns) }}
+        {%- endif -%}
+    {%- endif -%}
     {%- set header = landing_csv_header(entity, file_path) if entity.format == 'csv' else none -%}
     {%- set rows = run_query(adapter.dispatch('landing_file_columns_sql', 'lakehouse_bi')(
         entity, file_path, header)) -%}
     {%- set sniffed = [] -%}
-    {%- for row in rows if not row[0].startswith('_rescued_data') -%}
+    {#- The reader's own columns (rescued data, corrupt records) are not the file's. -#}
+    {%- for row in rows if not row[0].startswith(('_rescued_data', '_corrupt_record')) -%}
         {%- do sniffed.append((row[0], row[1])) -%}
     {%- endfor -%}
     {%- if header is none -%}
@@ -43,7 +56,7 @@
                 {%- endfor -%}
             ],
             {%- endif %}
-            ignore_errors = true, hive_partitioning = false
+            ignore_errors = true, strict_mode = false, hive_partitioning = false
         )
     {%- else -%}
         describe select * from read_json_auto(

@@ -120,14 +120,21 @@
         json_lines as (
             select
                 *,
-                coalesce(json_valid(line) and json_type(line) = 'OBJECT', false) as is_parsed
+                -- case, not and: json_type fails on invalid JSON (quoting the line).
+                case
+                    when json_valid(line) then json_type(line) = 'OBJECT' else false
+                end as is_parsed
             from numbered_lines
         ),
 
         json_records as (
             select
                 *,
-                case when is_parsed then json_transform(line, '{{ struct_type }}') end as record
+                -- The function sees valid JSON only: DuckDB may evaluate it before the case
+                -- filters, and its error would quote the line (PII).
+                json_transform(
+                    case when is_parsed then line else '{}' end, '{{ struct_type }}'
+                ) as record
             from json_lines
         ),
 

@@ -8,6 +8,8 @@ row by row; every case also checks conservation (each landed line counted once).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -308,3 +310,86 @@ def test_a_file_name_is_ingested_once_on_incremental_runs_and_full_refreshes(tmp
     assert all(unaccounted == 0 for *_, unaccounted in conservation)
     local.dbt("build", "--full-refresh", *FAST_BUILD)
     assert state() == incremental
+
+
+def test_malformed_lines_are_quarantined_with_their_line_and_the_others_land(
+    tmp_path_factory, generated
+):
+    """More instances of the malformed-row class: a CSV with a BOM and CRLF line ends holding
+    a row with too few fields, an unterminated quote, an over-long record and an empty line;
+    a JSON lines file holding a truncated object, an array and plain text. Each bad line is
+    `malformed_row` with its line (non-empty lines, header = 1); the good lines land,
+    a quoted field keeps its comma and doubled quotes."""
+    local = LocalPipeline(tmp_path_factory.mktemp("malformed"))
+    local.prepare(deps=False)
+    initial = sorted(generated.glob("orders/batch=b0000_*"))[0].name.removeprefix("batch=")
+    land_batch(generated, local.landing, initial)
+    local.dbt("build", *FAST_BUILD)
+    customers_file = next(generated.glob(f"customers/batch={initial}/*.csv"))
+    with customers_file.open(newline="") as handle:
+        first, second = list(csv.DictReader(handle))[:2]
+    header = list(first)
+
+    def csv_line(row: dict) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow([row[c] for c in header])
+        return buffer.getvalue()
+
+    changed = "2026-01-01T08:00:00"
+    good_first = {**first, "email": "first.changed@example.com", "updated_at": changed,
+                  "op": "update"}  # fmt: skip
+    good_second = {**second, "street_address": '12 "Main" St, Apt 4', "updated_at": changed,
+                   "op": "update"}  # fmt: skip
+    long_row = {**second, "street_address": "x" * 2000, "updated_at": changed, "op": "update"}
+    lines = [
+        "\ufeff" + ",".join(header),  # line 1: the header, after a byte-order mark
+        csv_line(good_first),  # line 2
+        f"{first['customer_id']},Only,Three",  # line 3: too few fields
+        "",  # an empty line: not counted
+        f'{second["customer_id"]},"Ann,Lee,x@example.com',  # line 4: unterminated quote
+        csv_line(long_row),  # line 5: over var landing_max_record_chars
+        csv_line(good_second),  # line 6
+    ]
+    folder = local.landing / "customers" / "batch=b0001_20260101"
+    folder.mkdir(parents=True)
+    (folder / "customers_b0001_20260101.csv").write_bytes("\r\n".join(lines).encode() + b"\r\n")
+    order = json.loads(
+        next(generated.glob(f"orders/batch={initial}/*.jsonl")).read_text().splitlines()[0]
+    )
+    order_lines = [
+        json.dumps({**order, "status": "cancelled", "updated_at": changed, "op": "update"}),
+        '{"order_id": 5, "status": ',  # line 2: truncated
+        "[1, 2]",  # line 3: not an object
+        "not json at all",  # line 4
+    ]
+    folder = local.landing / "orders" / "batch=b0001_20260101"
+    folder.mkdir(parents=True)
+    (folder / "orders_b0001_20260101.jsonl").write_text("\n".join(order_lines) + "\n")
+    local.dbt("build", *FAST_BUILD[:-2], "--vars", json.dumps({
+        **json.loads(FAST_BUILD[-1]), "landing_max_record_chars": 1000,
+    }))  # fmt: skip
+
+    def malformed(entity: str) -> list[tuple]:
+        return local.query(
+            f"select _source_line, quarantine_reasons, _corrupt_record is not null "
+            f"from silver.quarantine_{entity} where _batch_id = 'b0001_20260101' order by 1"
+        )
+
+    assert malformed("customers") == [(line, "malformed_row", True) for line in (3, 4, 5)]
+    assert malformed("orders") == [(line, "malformed_row", True) for line in (2, 3, 4)]
+    current = dict(local.query(
+        "select customer_id, email || ' | ' || street_address from silver.int_customers__current "
+        f"where customer_id in ({first['customer_id']}, {second['customer_id']})"
+    ))  # fmt: skip
+    assert current == {
+        int(first["customer_id"]): f"first.changed@example.com | {first['street_address']}",
+        int(second["customer_id"]): f'{second["email"]} | 12 "Main" St, Apt 4',
+    }
+    assert local.query(
+        f"select order_status from silver.fact_order where order_id = {order['order_id']}"
+    ) == [("cancelled",)]
+    assert local.query(
+        "select entity, landed, quarantined, applied from silver.record_conservation "
+        "where _batch_id = 'b0001_20260101' and entity in ('customers', 'orders') order by 1"
+    ) == [("customers", 5, 3, 2), ("orders", 4, 3, 1)]
+    assert_conserved(local)
