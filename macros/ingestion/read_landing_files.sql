@@ -12,7 +12,8 @@
 {% endmacro %}
 
 {#
-    DuckDB reads each new file (`entity.files`, listed by detect_schema_changes) as lines,
+    DuckDB reads each new file (`entity.files`, listed by detect_schema_changes; without a
+    list, the whole glob) as lines,
     numbered WITH ORDINALITY (file order, then line order), and parses them here, so the
     header is always line 1 and one bad line cannot change how the others are read:
     - CSV (RFC 4180 on one line): a line that is not a sequence of quoted / unquoted fields,
@@ -21,8 +22,9 @@
     A record longer than var `landing_max_record_chars` is malformed too (both engines).
 #}
 {% macro duckdb__read_landing_files(entity) %}
-    {%- set files = entity.get('files') or [] -%}
-    {%- if not files -%}
+    {#- No file list (no schema-change detection ran, e.g. freshness): every file. -#}
+    {%- set files = entity.get('files') -%}
+    {%- if files == [] -%}
         select
             {% for column in entity.columns -%}
                 cast(null as varchar) as {{ adapter.quote(column) }},
@@ -33,9 +35,13 @@
         where false
     {%- else -%}
         {%- set paths -%}
-            [{%- for file_path in files -%}
-                '{{ file_path }}'{{ ", " if not loop.last }}
-            {%- endfor -%}]
+            {%- if files is none -%}
+                '{{ entity.glob }}'
+            {%- else -%}
+                [{%- for file_path in files -%}
+                    '{{ file_path }}'{{ ", " if not loop.last }}
+                {%- endfor -%}]
+            {%- endif -%}
         {%- endset -%}
         with physical_lines as (
             select

@@ -1,12 +1,13 @@
 {#
     Freshness of a transactional landing feed: the newest business timestamp among its landed
     records (`updated_at` of a CDC feed, `event_ts` of events). A delivered but empty or
-    replayed batch does not make the feed fresh; only new records do. Used as the source's
+    replayed batch does not make the feed fresh; only new records do. Timestamps are read by
+    the contract's literal form (UTC, offsets converted); malformed records count for nothing. Used as the source's
     `loaded_at_query`, so `dbt source freshness` checks the files, not bronze.
 #}
 {% macro landing_records_loaded_at(table_name, timestamp_column) %}
     {%- set entity = landing_entity(table_name) -%}
-    select max(cast(landed.{{ adapter.quote(timestamp_column) }} as {{ dbt.type_timestamp() }}))
+    select max({{ landing_timestamp('landed.' ~ adapter.quote(timestamp_column)) }})
     from (
         {{ read_landing_files(entity) }}
     ) as landed
