@@ -2,7 +2,8 @@
 
 Written from docs/LANDING.md's business rules, independently of the dbt models' SQL, so a
 model bug cannot hide behind a test that repeats it:
-- a record's current version is its latest `updated_at`, ties to the later batch then file;
+- a record's current version is its latest `updated_at`, ties to the later batch, then
+  file, then line; a re-delivered file (a name delivered before) is not read;
 - `op = delete` removes the record; cancelled orders carry no revenue;
 - line revenue = quantity * unit_price - discount_amount (exact decimals);
 - average order value (cents) and growth against the previous period (4 places) are exact
@@ -23,22 +24,28 @@ from pathlib import Path
 
 
 def _records(landing: Path, entity: str):
+    """(batch, path, line, row) of every record, in batch order; a re-delivered file (a name
+    already delivered in an earlier batch folder) is skipped: files are identified by name."""
+    delivered: set[str] = set()
     for path in sorted(landing.glob(f"{entity}/batch=*/*")):
+        if path.name in delivered:
+            continue
+        delivered.add(path.name)
         batch = path.parent.name.removeprefix("batch=")
         if path.suffix == ".csv":
             with path.open(newline="") as handle:
                 rows = list(csv.DictReader(handle))
         else:
             rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        for row in rows:
-            yield batch, str(path), row
+        for line, row in enumerate(rows, start=2 if path.suffix == ".csv" else 1):
+            yield batch, str(path), line, row
 
 
 def _current(landing: Path, entity: str, key: str) -> dict[int, dict]:
     """The live version of each record: latest change wins, deletes drop it."""
     latest: dict[int, tuple] = {}
-    for batch, path, row in _records(landing, entity):
-        rank = (row["updated_at"], batch, path)
+    for batch, path, line, row in _records(landing, entity):
+        rank = (row["updated_at"], batch, path, line)
         record_id = int(row[key])
         if record_id not in latest or rank > latest[record_id][0]:
             latest[record_id] = (rank, row)
@@ -48,9 +55,9 @@ def _current(landing: Path, entity: str, key: str) -> dict[int, dict]:
 def _product_versions(landing: Path) -> dict[int, list[tuple[str, str]]]:
     """Per product, (valid_from, category) of each version a batch delivered, oldest first."""
     per_batch: dict[tuple[int, str], tuple] = {}
-    for batch, path, row in _records(landing, "products"):
+    for batch, path, line, row in _records(landing, "products"):
         slot = (int(row["product_id"]), batch)
-        rank = (row["updated_at"], path)
+        rank = (row["updated_at"], path, line)
         if slot not in per_batch or rank > per_batch[slot][0]:
             per_batch[slot] = (rank, row)
     versions: dict[int, list[tuple[str, str]]] = defaultdict(list)
