@@ -8,7 +8,7 @@
     (landing_json_keys).
 #}
 {% macro landing_file_columns(entity, file_path) %}
-    {%- if entity.format != 'csv' -%}
+    {%- if entity.format == 'jsonl' and execute -%}
         {%- set keys = landing_json_keys(entity, file_path) -%}
         {%- if keys is not none -%}
             {%- set columns = [] -%}
