@@ -95,8 +95,12 @@ def test_landing_freshness_queries_on_databricks(recorded):
     freshness = recorded["freshness"]
     volume = f"/Volumes/{CATALOG}/landing/files"
     files = _one(freshness, r"read_files\('[^']*/products/[^']*',\s*format => 'binaryFile'\)")
-    records = _one(freshness, r"max\(cast\(landed\.`updated_at` as timestamp\)\).*/orders/")
-    events = _one(freshness, r"max\(cast\(landed\.`event_ts` as timestamp\)\)")
+    # Record times are read by the contract's timestamp form (landing_timestamp: UTC).
+    records = _one(
+        freshness,
+        r"max\(\s*case\s+when regexp_like\(nullif\(trim\(landed\.`updated_at`\).*/orders/",
+    )
+    events = _one(freshness, r"max\(\s*case\s+when regexp_like\(nullif\(trim\(landed\.`event_ts`\)")
     assert f"'{volume}/products/batch=*/*.csv'" in files
     assert "modificationtime" in files
     assert "_metadata.file_path" in records and "format => 'json'" in records
