@@ -16,49 +16,52 @@
         {{ read_landing_files(entity) }}
     ),
 
-    located as (
+    -- Per file, not per record: its path relative to the landing root, name and batch.
+    landed_files as (
         select
-            landed.*,
+            _source_path,
             regexp_extract(_source_path, '[^/]+/batch=[^/]+/[^/]+$', 0) as _source_file
         from landed
+        group by _source_path
     ),
 
-    new_records as (
+    new_files as (
         select
-            located.*,
-            regexp_extract(_source_file, '[^/]+$', 0) as _file_name
-        from located
+            _source_path,
+            _source_file,
+            regexp_extract(_source_file, '[^/]+$', 0) as _file_name,
+            regexp_extract(_source_file, 'batch=([^/]+)', 1) as _batch_id
+        from landed_files
         {% if is_incremental() -%}
         where _source_file not in (select distinct ingested._source_file from {{ this }} as ingested)
         {%- endif %}
     ),
 
-    first_deliveries as (
+    deliveries as (
         select
-            _file_name,
-            min(_source_file) as first_source_file
-        from new_records
-        group by _file_name
+            new_files.*,
+            (
+                _source_file != min(_source_file) over (partition by _file_name)
+                {%- if is_incremental() %}
+                or _file_name in (
+                    select distinct regexp_extract(ingested._source_file, '[^/]+$', 0)
+                    from {{ this }} as ingested
+                )
+                {%- endif %}
+            ) as _is_redelivered
+        from new_files
     )
 
     select
         {% for column in entity.columns -%}
-            new_records.{{ adapter.quote(column) }},
+            landed.{{ adapter.quote(column) }},
         {% endfor -%}
-        new_records._corrupt_record,
-        new_records._source_file,
-        new_records._source_line,
-        regexp_extract(new_records._source_file, 'batch=([^/]+)', 1) as _batch_id,
-        (
-            new_records._source_file != first_deliveries.first_source_file
-            {%- if is_incremental() %}
-            or new_records._file_name in (
-                select distinct regexp_extract(ingested._source_file, '[^/]+$', 0)
-                from {{ this }} as ingested
-            )
-            {%- endif %}
-        ) as _is_redelivered,
+        landed._corrupt_record,
+        deliveries._source_file,
+        landed._source_line,
+        deliveries._batch_id,
+        deliveries._is_redelivered,
         {{ dbt.current_timestamp() }} as _ingested_at
-    from new_records
-    inner join first_deliveries on new_records._file_name = first_deliveries._file_name
+    from landed
+    inner join deliveries on landed._source_path = deliveries._source_path
 {% endmacro %}
