@@ -13,9 +13,9 @@
 
 {#
     DuckDB reads each new file (`entity.files`, listed by detect_schema_changes; without a
-    list, the whole glob) as lines,
-    numbered WITH ORDINALITY (file order, then line order), and parses them here, so the
-    header is always line 1 and one bad line cannot change how the others are read:
+    list, the whole glob) as lines, numbered WITH ORDINALITY (file order, then line order),
+    and parses them here, so the header is always line 1 and one bad line cannot change how
+    the others are read:
     - CSV (RFC 4180 on one line): a line that is not a sequence of quoted / unquoted fields,
       or whose field count differs from its header's, is malformed;
     - JSON lines: a line that is not a JSON object is malformed.
