@@ -4,10 +4,8 @@
     versions with one change time wins everywhere (facts, current tables, conservation).
     first_delivery_first: delivery order alone, for append-only events.
 #}
-{% macro latest_version_first(time_column='updated_at', relation=none) -%}
-    {%- set prefix = relation ~ '.' if relation else '' -%}
-    {{ prefix }}{{ time_column }} desc, {{ prefix }}_batch_id desc, {{ prefix }}_source_file desc,
-    {{ prefix }}_source_line desc
+{% macro latest_version_first() -%}
+    updated_at desc, _batch_id desc, _source_file desc, _source_line desc
 {%- endmacro %}
 
 {% macro first_delivery_first() -%}
