@@ -14,6 +14,9 @@ from lakehouse_bi.governance.command import validate
 from lakehouse_bi.lineage.command import lineage
 from lakehouse_bi.logging_setup import LOG_FORMAT_ENV, LOG_FORMATS, configure_logging
 from lakehouse_bi.ops.alerts import alert
+from lakehouse_bi.ops.command import ops
+from lakehouse_bi.ops.cost_command import cost
+from lakehouse_bi.ops.dq_command import dq
 from lakehouse_bi.ops.health_command import health
 from lakehouse_bi.pipeline.demo import demo
 from lakehouse_bi.schema.command import schema
@@ -55,3 +58,6 @@ main.add_command(alert)
 main.add_command(lineage)
 main.add_command(validate)
 main.add_command(schema)
+main.add_command(ops)
+main.add_command(cost)
+main.add_command(dq)

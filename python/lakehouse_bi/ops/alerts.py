@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import click
 
 from lakehouse_bi.errors import PipelineError
+from lakehouse_bi.http.resilient import ResilientEndpoint
 from lakehouse_bi.logging_setup import log_context, timed
 from lakehouse_bi.pipeline.dbt_commands import venv_tool, write_edr_config
 from lakehouse_bi.pipeline.project import ProjectPaths
@@ -41,6 +42,30 @@ def configured_channels(env: Mapping[str, str]) -> list[AlertChannel]:
     if env.get("TEAMS_WEBHOOK"):
         channels.append(AlertChannel("teams webhook", ("--teams-webhook", env["TEAMS_WEBHOOK"])))
     return channels
+
+
+# Incoming webhooks that take a plain-text message as {"text": ...}: Slack's incoming
+# webhooks and Teams' Office 365 connector webhooks.
+WEBHOOKS = (("slack webhook", "SLACK_WEBHOOK"), ("teams webhook", "TEAMS_WEBHOOK"))
+
+
+def notify_webhooks(
+    message: str,
+    env: Mapping[str, str] | None = None,
+    endpoint: type[ResilientEndpoint] = ResilientEndpoint,
+) -> dict[str, bool]:
+    """Post `message` to every webhook set in the environment (SLACK_WEBHOOK,
+    TEAMS_WEBHOOK), with retries and a circuit breaker (lakehouse_bi.http.resilient).
+
+    Returns {channel: delivered}; an unreachable webhook is a logged warning, never an
+    error: a notification must not fail the operation it reports on. No webhook set -> {}.
+    """
+    env = os.environ if env is None else env
+    delivered = {}
+    for name, variable in WEBHOOKS:
+        if env.get(variable):
+            delivered[name] = endpoint(name).deliver(env[variable], {"text": message})
+    return delivered
 
 
 def monitor_command(

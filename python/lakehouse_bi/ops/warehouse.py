@@ -28,6 +28,16 @@ class Warehouse:
         finally:
             cursor.close()
 
+    def records(self, sql: str) -> list[dict[str, Any]]:
+        """The rows of `sql` as {column name: value}, names as the cursor describes them."""
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql)
+            names = [column[0] for column in cursor.description or ()]
+            return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
     def close(self) -> None:
         self.connection.close()
 
@@ -36,6 +46,21 @@ class Warehouse:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# databricks-sql-connector retries transient failures itself (429/503 with Retry-After,
+# connection errors on idempotent requests; `databricks/sql/auth/retry.py`). Its defaults
+# allow 30 attempts over 900 s, longer than an operations command should hang: these bound
+# it, within the ranges the connector accepts (`_retry_policy` in
+# `databricks/sql/backend/thrift_backend.py` at 4.4.0). No second loop is wrapped around it.
+SQL_RETRY_POLICY = {
+    "_retry_stop_after_attempts_count": 5,
+    "_retry_stop_after_attempts_duration": 120.0,
+    "_retry_delay_min": 1.0,
+    "_retry_delay_max": 10.0,
+    "_retry_delay_default": 5.0,
+    "_socket_timeout": 60.0,
+}
 
 
 def connect_duckdb(database: Path) -> Warehouse:
@@ -100,6 +125,7 @@ def connect_databricks(
         server_hostname=host,
         http_path=env["DATABRICKS_HTTP_PATH"],
         **_databricks_credentials(env, host),
+        **SQL_RETRY_POLICY,
     )
     return Warehouse(connection, "databricks")
 

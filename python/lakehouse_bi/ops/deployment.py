@@ -1,0 +1,284 @@
+"""`ops validate-deployment` checks: every model of the project is deployed with the columns
+(and, where the YAML or contract declares them, the types) its YAML gives, holds rows unless
+its meta says `allow_empty: true`, and every dashboard dataset query runs.
+
+The same information_schema SQL runs on both engines (DuckDB and Databricks Unity Catalog
+both have `information_schema.columns` with `table_schema, table_name, column_name,
+data_type`); dashboard queries are Databricks SQL, transpiled by sqlglot for DuckDB.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from lakehouse_bi.errors import ConfigError
+from lakehouse_bi.ops.manifest import Manifest
+from lakehouse_bi.ops.warehouse import Warehouse
+from lakehouse_bi.schema.column_types import parse_type, same_type
+
+DASHBOARDS_DIR = Path("resources/dashboards")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's outcome: status `pass`, `fail` or `skip` (does not apply, and why)."""
+
+    check: str
+    subject: str
+    status: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class DeployedModel:
+    """What the manifest says a model should look like once deployed."""
+
+    name: str
+    database: str | None
+    schema: str
+    alias: str
+    relation: str
+    materialized: str
+    columns: dict[str, str | None]  # YAML column -> declared data_type (None: not declared)
+    allow_empty: bool
+
+
+def expected_models(manifest: Manifest) -> list[DeployedModel]:
+    """The project's enabled, non-ephemeral models (packages' models are not ours to check)."""
+    models = []
+    for node in manifest.data["nodes"].values():
+        if node["resource_type"] != "model" or node["package_name"] != manifest.project_name:
+            continue
+        config = node.get("config", {})
+        if not config.get("enabled", True) or config.get("materialized") == "ephemeral":
+            continue
+        meta = {**config.get("meta", {}), **node.get("meta", {})}
+        models.append(
+            DeployedModel(
+                name=node["name"],
+                database=node.get("database"),
+                schema=node["schema"],
+                alias=node.get("alias") or node["name"],
+                relation=node["relation_name"],
+                materialized=config.get("materialized", "view"),
+                columns={
+                    column["name"]: column.get("data_type")
+                    for column in node.get("columns", {}).values()
+                },
+                allow_empty=bool(meta.get("allow_empty", False)),
+            )
+        )
+    return sorted(models, key=lambda model: (model.schema, model.alias))
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def deployed_columns(
+    warehouse: Warehouse, models: list[DeployedModel]
+) -> dict[tuple[str, str], dict[str, str]]:
+    """{(schema, table): {column: engine data type}} for the models' schemas, lower-cased
+    names; one information_schema query per catalog."""
+    by_catalog: dict[str | None, set[str]] = {}
+    for model in models:
+        by_catalog.setdefault(model.database, set()).add(model.schema.lower())
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for catalog, schemas in by_catalog.items():
+        schema_list = ", ".join(_literal(schema) for schema in sorted(schemas))
+        if warehouse.engine == "databricks":
+            source = f"`{catalog}`.information_schema.columns" if catalog else (
+                "information_schema.columns"
+            )
+            where = f"lower(table_schema) in ({schema_list})"
+        else:
+            source = "information_schema.columns"
+            where = f"lower(table_schema) in ({schema_list})"
+            if catalog:
+                where += f" and table_catalog = {_literal(catalog)}"
+        rows = warehouse.query(
+            f"select table_schema, table_name, column_name, data_type from {source} "
+            f"where {where} order by table_schema, table_name, ordinal_position"
+        )
+        for schema, table, column, data_type in rows:
+            key = (str(schema).lower(), str(table).lower())
+            found.setdefault(key, {})[str(column).lower()] = str(data_type)
+    return found
+
+
+def _type_problem(column: str, declared: str, actual: str, engine: str) -> str | None:
+    where = f"column {column}"
+    expected = parse_type(declared, engine, f"{where} data_type")
+    try:
+        deployed = parse_type(actual, engine, where)
+    except ConfigError:
+        return f"{column}: deployed type {actual!r} unreadable, declared {declared}"
+    if not same_type(expected, deployed):
+        return f"{column}: declared {declared}, deployed {actual}"
+    return None
+
+
+def check_models(warehouse: Warehouse, manifest: Manifest) -> list[Finding]:
+    """Existence, columns, declared types and row counts of every model."""
+    models = expected_models(manifest)
+    deployed = deployed_columns(warehouse, models)
+    findings = []
+    for model in models:
+        subject = f"{model.schema}.{model.alias}"
+        columns = deployed.get((model.schema.lower(), model.alias.lower()))
+        if columns is None:
+            findings.append(Finding("exists", subject, "fail", f"{model.relation} not found"))
+            continue
+        findings.append(Finding("exists", subject, "pass", model.materialized))
+        missing = [name for name in model.columns if name.lower() not in columns]
+        type_problems = [
+            problem
+            for name, declared in model.columns.items()
+            if declared and name.lower() in columns
+            for problem in [_type_problem(name, declared, columns[name.lower()], warehouse.engine)]
+            if problem
+        ]
+        if missing or type_problems:
+            detail = "; ".join(
+                ([f"missing columns: {', '.join(missing)}"] if missing else []) + type_problems
+            )
+            findings.append(Finding("columns", subject, "fail", detail))
+        else:
+            typed = sum(1 for declared in model.columns.values() if declared)
+            findings.append(
+                Finding(
+                    "columns",
+                    subject,
+                    "pass",
+                    f"{len(model.columns)} documented, {typed} typed, {len(columns)} deployed",
+                )
+            )
+        count = int(warehouse.query(f"select count(*) from {model.relation}")[0][0])
+        if count == 0 and not model.allow_empty:
+            findings.append(
+                Finding("rows", subject, "fail", "0 rows (set meta allow_empty: true if normal)")
+            )
+        else:
+            note = " (allowed empty)" if model.allow_empty else ""
+            findings.append(Finding("rows", subject, "pass", f"{count} rows{note}"))
+    return findings
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    file: str
+    dataset: str
+    sql: str  # Databricks SQL with parameters replaced by their default values
+    catalog: str | None
+    schema: str | None
+
+
+def _default_value(parameter: dict[str, Any], suffix: str | None) -> str:
+    selection = parameter.get("defaultSelection") or {}
+    kind = str(parameter.get("dataType", "STRING")).upper()
+    if "range" in selection:
+        bound = (selection["range"].get(suffix or "min") or {}).get("value")
+    else:
+        values = (selection.get("values") or {}).get("values") or []
+        bound = values[0].get("value") if values else None
+    if bound is None:
+        raise ConfigError(
+            f"parameter {parameter.get('keyword')!r} has no default value",
+            "Give every dashboard parameter a defaultSelection.",
+        )
+    if kind in ("INTEGER", "DECIMAL", "DOUBLE", "FLOAT", "LONG"):
+        return str(bound)
+    return _literal(str(bound))
+
+
+def _bind(sql: str, parameters: list[dict[str, Any]], where: str) -> str:
+    by_keyword = {parameter.get("keyword"): parameter for parameter in parameters}
+
+    def replace(match: re.Match[str]) -> str:
+        keyword, suffix = match.group(1), match.group(2)
+        if keyword not in by_keyword:
+            raise ConfigError(
+                f"{where}: query uses :{keyword}, which the dataset does not declare.",
+                "Declare it under the dataset's parameters with a defaultSelection.",
+            )
+        try:
+            return _default_value(by_keyword[keyword], suffix)
+        except ConfigError as error:
+            raise ConfigError(f"{where}: {error.message}", error.hint) from None
+
+    # `:name` not preceded by another colon (`::` casts) nor inside a word.
+    return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)(?:\.(min|max))?", replace, sql)
+
+
+def dashboard_queries(project_dir: Path) -> list[DashboardQuery]:
+    """Every dataset query of `resources/dashboards/*.lvdash.json` (`queryLines` joined, or
+    `query`), parameters bound to their defaults. No folder -> []."""
+    folder = project_dir / DASHBOARDS_DIR
+    queries = []
+    for path in sorted(folder.glob("*.lvdash.json")) if folder.is_dir() else []:
+        try:
+            spec = json.loads(path.read_text())
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"{path}: not valid JSON ({error}).", "Fix the file.") from None
+        for index, dataset in enumerate(spec.get("datasets", [])):
+            name = dataset.get("displayName") or dataset.get("name") or f"datasets[{index}]"
+            where = f"{path.name} dataset {name!r}"
+            sql = "".join(dataset.get("queryLines") or []) or dataset.get("query") or ""
+            if not sql.strip():
+                raise ConfigError(f"{where} has no query.", "Give it queryLines or query.")
+            queries.append(
+                DashboardQuery(
+                    path.name,
+                    name,
+                    _bind(sql, dataset.get("parameters") or [], where),
+                    dataset.get("catalog"),
+                    dataset.get("schema"),
+                )
+            )
+    return queries
+
+
+def runnable_sql(query: DashboardQuery, engine: str, default_schema: str | None) -> str:
+    """The query as `engine` runs it: on Databricks as written (unqualified tables get the
+    dataset's catalog/schema); on DuckDB transpiled, catalogs dropped (one database file)."""
+    tree = sqlglot.parse_one(query.sql, dialect="databricks")
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    for table in tree.find_all(exp.Table):
+        if table.name.lower() in ctes and not table.args.get("db"):
+            continue
+        if engine == "duckdb":
+            table.set("catalog", None)
+            if not table.args.get("db") and (query.schema or default_schema):
+                table.set("db", exp.to_identifier(query.schema or default_schema))
+        else:
+            if not table.args.get("db") and query.schema:
+                table.set("db", exp.to_identifier(query.schema))
+            if not table.args.get("catalog") and query.catalog and table.args.get("db"):
+                table.set("catalog", exp.to_identifier(query.catalog))
+    return tree.sql(dialect=engine)
+
+
+def check_dashboards(
+    warehouse: Warehouse, queries: list[DashboardQuery], default_schema: str | None
+) -> list[Finding]:
+    """Run each dataset query (its first row only); a failing query is a `fail` finding."""
+    findings = []
+    for query in queries:
+        subject = f"{query.file}: {query.dataset}"
+        try:
+            sql = runnable_sql(query, warehouse.engine, default_schema)
+            rows = warehouse.query(f"select * from ({sql}) as dataset limit 1")
+        except Exception as error:  # engines raise their own types; report, do not hide
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            findings.append(Finding("dashboard query", subject, "fail", first[:300]))
+            continue
+        detail = "runs" if rows else "runs, returned no rows"
+        findings.append(Finding("dashboard query", subject, "pass", detail))
+    return findings
