@@ -17,7 +17,7 @@ from lakehouse_bi.cli import main
 from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.ops.health import run_health_checks, to_utc
 from lakehouse_bi.ops.manifest import FreshnessSla, Manifest
-from lakehouse_bi.ops.warehouse import Warehouse, connect_databricks
+from lakehouse_bi.ops.warehouse import SQL_RETRY_POLICY, Warehouse, connect_databricks
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 HOURS = dt.timedelta(hours=1)
@@ -336,6 +336,7 @@ def test_databricks_path_runs_the_same_checks(databricks_warehouse):
             "server_hostname": "dbc-123.cloud.databricks.com",
             "http_path": "/sql/1.0/warehouses/abc",
             "access_token": "dapi-fake",
+            **SQL_RETRY_POLICY,
         }
     ]
     assert warehouse.connection.closed

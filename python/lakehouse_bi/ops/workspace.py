@@ -63,10 +63,12 @@ def client_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
 
 
 def workspace_client(env: Mapping[str, str] | None = None) -> Any:
-    """A WorkspaceClient built from `client_settings(env)`."""
+    """A WorkspaceClient whose `Config` is built from `client_settings(env)` (explicit
+    host and credentials: a developer's ~/.databrickscfg profile is not picked up)."""
     from databricks.sdk import WorkspaceClient
+    from databricks.sdk.core import Config
 
-    return WorkspaceClient(**client_settings(env))
+    return WorkspaceClient(config=Config(**client_settings(env)))
 
 
 def sdk_call(what: str, call: Callable[[], T]) -> T:
