@@ -167,7 +167,8 @@ def test_databricks_path(tmp_path, monkeypatch):
         match = re.search(r"`(\w+)`\.information_schema\.columns", sql)
         local_sql = sql.replace(
             match.group(0),
-            f"(select * from information_schema.columns where table_catalog = '{match.group(1)}')",
+            f"(select *, data_type as full_data_type from information_schema.columns "
+            f"where table_catalog = '{match.group(1)}')",
         )
         result = duck.execute(sqlglot.transpile(local_sql, read="databricks", write="duckdb")[0])
         return [c[0] for c in result.description], result.fetchall()
@@ -183,7 +184,7 @@ def test_databricks_path(tmp_path, monkeypatch):
     # Databricks spells the types its own way; declared bigint still equals deployed BIGINT.
     assert "email: declared string, deployed DOUBLE" in findings["columns|silver.dim_customer"][1]
     assert fake.statements[0].startswith(
-        "select table_schema, table_name, column_name, data_type from "
+        "select table_schema, table_name, column_name, full_data_type from "
         "`lakehouse_bi_prod`.information_schema.columns"
     )
     dashboard_sql = [s for s in fake.statements if "date_trunc" in s.lower()]

@@ -3,8 +3,8 @@
 its meta says `allow_empty: true`, and every dashboard dataset query runs.
 
 The same information_schema SQL runs on both engines (DuckDB and Databricks Unity Catalog
-both have `information_schema.columns` with `table_schema, table_name, column_name,
-data_type`); dashboard queries are Databricks SQL, transpiled by sqlglot for DuckDB.
+both have `information_schema.columns` with `table_schema, table_name, column_name`, and
+the type in `data_type` on DuckDB, `full_data_type` on Databricks); dashboard queries are Databricks SQL, transpiled by sqlglot for DuckDB.
 """
 
 from __future__ import annotations
@@ -103,8 +103,11 @@ def deployed_columns(
             where = f"lower(table_schema) in ({schema_list})"
             if catalog:
                 where += f" and table_catalog = {_literal(catalog)}"
+        # Unity Catalog's data_type is the bare name (DECIMAL); full_data_type has the
+        # parameters (decimal(18,2)) -- docs "INFORMATION_SCHEMA.COLUMNS".
+        type_column = "full_data_type" if warehouse.engine == "databricks" else "data_type"
         rows = warehouse.query(
-            f"select table_schema, table_name, column_name, data_type from {source} "
+            f"select table_schema, table_name, column_name, {type_column} from {source} "
             f"where {where} order by table_schema, table_name, ordinal_position"
         )
         for schema, table, column, data_type in rows:
