@@ -70,9 +70,12 @@ def test_transient_5xx_is_retried_with_growing_jittered_waits(httpserver):
     sleep = Recorder()
     endpoint = ResilientEndpoint("test hook", FAST, sleep=sleep)
 
-    response = endpoint.post_json(httpserver.url_for("/hook"), {"text": "hello"})
+    response = endpoint.post_json(
+        httpserver.url_for("/hook"), {"text": "hello"}, {"Authorization": "Bearer k"}
+    )
 
     assert response.status_code == 200
+    assert all(r.headers["Authorization"] == "Bearer k" for r, _ in httpserver.log)
     assert received == [{"text": "hello"}] * 3
     assert len(sleep.waits) == 2
     # exponential: 0.01 then 0.02, each plus up to 0.01 of jitter

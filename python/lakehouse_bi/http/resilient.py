@@ -6,6 +6,11 @@ Transient = connection refused/reset, timeout, HTTP 408/425/429/500/502/503/504.
 4xx is the caller's mistake (bad URL, revoked webhook) and fails at once. `Retry-After` on
 429/503 is honoured up to the policy's longest wait.
 
+Example (an OpenLineage client posting run events):
+
+    endpoint = ResilientEndpoint("openlineage")          # policy from LAKEHOUSE_BI_HTTP_*
+    endpoint.deliver(f"{base}/api/v1/lineage", event, {"Authorization": f"Bearer {key}"})
+
 Use `post_json` where a failure must stop the caller (it raises ExternalServiceError), and
 `deliver` where the endpoint is optional (notifications, lineage events): it logs one clear
 warning and returns False, so the pipeline run still succeeds.
@@ -223,15 +228,20 @@ class ResilientEndpoint:
                 "Fix the endpoint; calls resume by themselves once a trial call succeeds.",
             ) from None
 
-    def post_json(self, url: str, payload: Any) -> requests.Response:
-        """POST `payload` as JSON; see `request` for the errors."""
-        return self.request("POST", url, json=payload)
+    def post_json(
+        self, url: str, payload: Any, headers: Mapping[str, str] | None = None
+    ) -> requests.Response:
+        """POST `payload` as JSON (extra `headers`, e.g. Authorization, are sent, never
+        logged); see `request` for the errors."""
+        return self.request("POST", url, json=payload, headers=dict(headers or {}))
 
-    def deliver(self, url: str, payload: Any) -> bool:
+    def deliver(
+        self, url: str, payload: Any, headers: Mapping[str, str] | None = None
+    ) -> bool:
         """POST `payload` as JSON when the endpoint is optional: True when delivered, else a
         warning is logged (what failed, never the URL's secret path) and False returned."""
         try:
-            self.post_json(url, payload)
+            self.post_json(url, payload, headers)
         except ExternalServiceError as error:
             logger.warning("%s not delivered (the run goes on): %s", self.name, error.message)
             return False
