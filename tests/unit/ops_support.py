@@ -43,10 +43,16 @@ def model_node(
         "database": database,
         "schema": schema,
         "relation_name": relation,
-        "config": {"materialized": materialized, "enabled": True, "meta": meta or {}, **(config or {})},
+        "config": {
+            "materialized": materialized,
+            "enabled": True,
+            "meta": meta or {},
+            **(config or {}),
+        },
         "meta": {},
         "columns": {
-            column: {"name": column, "data_type": data_type} for column, data_type in columns.items()
+            column: {"name": column, "data_type": data_type}
+            for column, data_type in columns.items()
         },
     }
     return f"model.lakehouse_bi.{name}", node

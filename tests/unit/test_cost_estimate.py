@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from ops_support import make_project
 
 from lakehouse_bi.cli import main
 from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.ops.cost import estimate
-from ops_support import make_project
 
 PROJECT = Path(__file__).parents[2]
 RATES = PROJECT / "config/cost/dbu_rates.yml"
@@ -34,10 +34,31 @@ def test_warehouse_and_job_cluster_arithmetic(tmp_path):
     jobs = _jobs(
         tmp_path,
         [
-            {"name": "build", "schedule": "daily", "data_volume_gb": 10, "minutes_per_gb": 1.5,
-             "overhead_minutes": 2, "compute": {"type": "sql_warehouse", "size": "Medium", "sku": "sql_serverless", "idle_minutes": 10}},
-            {"name": "maint", "runs_per_month": 4, "runtime_minutes": 30,
-             "compute": {"type": "job_cluster", "node_type": "i3.2xlarge", "workers": 3, "photon": True, "sku": "jobs_compute"}},
+            {
+                "name": "build",
+                "schedule": "daily",
+                "data_volume_gb": 10,
+                "minutes_per_gb": 1.5,
+                "overhead_minutes": 2,
+                "compute": {
+                    "type": "sql_warehouse",
+                    "size": "Medium",
+                    "sku": "sql_serverless",
+                    "idle_minutes": 10,
+                },
+            },
+            {
+                "name": "maint",
+                "runs_per_month": 4,
+                "runtime_minutes": 30,
+                "compute": {
+                    "type": "job_cluster",
+                    "node_type": "i3.2xlarge",
+                    "workers": 3,
+                    "photon": True,
+                    "sku": "jobs_compute",
+                },
+            },
         ],
     )
     (build, maint), sources = estimate(jobs, RATES)
@@ -66,20 +87,45 @@ def test_measured_run_replaces_the_runtime(tmp_path, monkeypatch):
     run_results.write_text(json.dumps({"elapsed_time": 90.0, "results": []}))
     jobs = _jobs(
         tmp_path,
-        [{"name": "build", "schedule": "weekly", "runtime_minutes": 999,
-          "compute": {"type": "sql_warehouse", "size": "Small", "sku": "sql_pro"}}],
+        [
+            {
+                "name": "build",
+                "schedule": "weekly",
+                "runtime_minutes": 999,
+                "compute": {"type": "sql_warehouse", "size": "Small", "sku": "sql_pro"},
+            }
+        ],
     )
     result = CliRunner().invoke(
         main,
-        ["cost", "estimate", "--jobs", str(jobs), "--rates", str(RATES), "--run-results",
-         str(run_results), "--job", "build", "--volume-factor", "20", "--json"],
+        [
+            "cost",
+            "estimate",
+            "--jobs",
+            str(jobs),
+            "--rates",
+            str(RATES),
+            "--run-results",
+            str(run_results),
+            "--job",
+            "build",
+            "--volume-factor",
+            "20",
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     (job,) = json.loads(result.output)["jobs"]
     assert job["runtime_minutes"] == 30  # 1.5 min measured x 20
     assert job["runtime_source"] == "measured run_results.json x 20"
     rates = _rates()
-    expected = 30 / 60 * rates["sql_warehouse_dbu_per_hour"]["sizes"]["Small"] * rates["prices_per_dbu"]["skus"]["sql_pro"] * (365.25 / 12 / 7)
+    expected = (
+        30
+        / 60
+        * rates["sql_warehouse_dbu_per_hour"]["sizes"]["Small"]
+        * rates["prices_per_dbu"]["skus"]["sql_pro"]
+        * (365.25 / 12 / 7)
+    )
     assert job["cost_per_month"] == pytest.approx(expected, abs=0.01)
 
 
@@ -88,19 +134,58 @@ def test_the_project_files_estimate_every_job(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["cost", "estimate", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    names = [job["name"] for job in yaml.safe_load((PROJECT / "config/cost/jobs.yml").read_text())["jobs"]]
+    names = [
+        job["name"]
+        for job in yaml.safe_load((PROJECT / "config/cost/jobs.yml").read_text())["jobs"]
+    ]
     assert [job["job"] for job in data["jobs"]] == names
-    assert data["total_per_month"] == pytest.approx(sum(j["cost_per_month"] for j in data["jobs"]), abs=0.02)
+    assert data["total_per_month"] == pytest.approx(
+        sum(j["cost_per_month"] for j in data["jobs"]), abs=0.02
+    )
 
 
 @pytest.mark.parametrize(
     ("job", "message"),
     [
-        ({"name": "j", "schedule": "daily", "runtime_minutes": 5, "compute": {"type": "sql_warehouse", "size": "Huge", "sku": "sql_pro"}}, "'Huge' is not in the rates file"),
-        ({"name": "j", "schedule": "sometimes", "runtime_minutes": 5, "compute": {"type": "sql_warehouse", "size": "Small", "sku": "sql_pro"}}, "job j.schedule is 'sometimes'"),
-        ({"name": "j", "schedule": "daily", "compute": {"type": "sql_warehouse", "size": "Small", "sku": "sql_pro"}}, "neither runtime_minutes nor data_volume_gb"),
-        ({"name": "j", "schedule": "daily", "runtime_minutes": "ten", "compute": {"type": "sql_warehouse", "size": "Small", "sku": "sql_pro"}}, "job j.runtime_minutes must be a number"),
-        ({"name": "j", "schedule": "daily", "runtime_minutes": 5, "compute": {"type": "laptop"}}, "compute.sku"),
+        (
+            {
+                "name": "j",
+                "schedule": "daily",
+                "runtime_minutes": 5,
+                "compute": {"type": "sql_warehouse", "size": "Huge", "sku": "sql_pro"},
+            },
+            "'Huge' is not in the rates file",
+        ),
+        (
+            {
+                "name": "j",
+                "schedule": "sometimes",
+                "runtime_minutes": 5,
+                "compute": {"type": "sql_warehouse", "size": "Small", "sku": "sql_pro"},
+            },
+            "job j.schedule is 'sometimes'",
+        ),
+        (
+            {
+                "name": "j",
+                "schedule": "daily",
+                "compute": {"type": "sql_warehouse", "size": "Small", "sku": "sql_pro"},
+            },
+            "neither runtime_minutes nor data_volume_gb",
+        ),
+        (
+            {
+                "name": "j",
+                "schedule": "daily",
+                "runtime_minutes": "ten",
+                "compute": {"type": "sql_warehouse", "size": "Small", "sku": "sql_pro"},
+            },
+            "job j.runtime_minutes must be a number",
+        ),
+        (
+            {"name": "j", "schedule": "daily", "runtime_minutes": 5, "compute": {"type": "laptop"}},
+            "compute.sku",
+        ),
     ],
 )
 def test_bad_jobs_name_the_key(tmp_path, job, message):
@@ -118,6 +203,16 @@ def test_rates_without_a_source_are_refused(tmp_path):
 
 
 def test_unknown_measured_job(tmp_path):
-    jobs = _jobs(tmp_path, [{"name": "build", "schedule": "daily", "runtime_minutes": 1, "compute": {"type": "sql_warehouse", "size": "Small", "sku": "sql_pro"}}])
+    jobs = _jobs(
+        tmp_path,
+        [
+            {
+                "name": "build",
+                "schedule": "daily",
+                "runtime_minutes": 1,
+                "compute": {"type": "sql_warehouse", "size": "Small", "sku": "sql_pro"},
+            }
+        ],
+    )
     with pytest.raises(ConfigError, match="--job 'nightly' is not in"):
         estimate(jobs, RATES, {"nightly": (1.0, "x")})

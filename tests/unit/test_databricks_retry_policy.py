@@ -8,12 +8,12 @@ import json
 
 import pytest
 from databricks.sql.backend.thrift_backend import _retry_policy
+from ops_support import DATABRICKS_ENV, FakeConnection
 from werkzeug import Response
 
 from lakehouse_bi.errors import ConfigError, WarehouseError
 from lakehouse_bi.ops.warehouse import SQL_RETRY_POLICY, connect_databricks
 from lakehouse_bi.ops.workspace import client_settings, sdk_call, workspace_client
-from ops_support import DATABRICKS_ENV, FakeConnection
 
 TABLE_PATH = "/api/2.1/unity-catalog/tables/main.gold.fct_sales"
 UNAVAILABLE = json.dumps({"error_code": "TEMPORARILY_UNAVAILABLE", "message": "busy"})
@@ -39,9 +39,7 @@ def _count(server, path: str) -> int:
 def test_the_sdk_retries_a_503_by_itself(workspace):
     server, env = workspace
     answers = [
-        Response(
-            UNAVAILABLE, 503, {"Retry-After": "0"}, content_type="application/json"
-        ),
+        Response(UNAVAILABLE, 503, {"Retry-After": "0"}, content_type="application/json"),
         Response(
             json.dumps({"full_name": "main.gold.fct_sales", "table_type": "MANAGED"}),
             content_type="application/json",
@@ -64,7 +62,7 @@ def test_a_400_is_not_retried_and_becomes_a_warehouse_error(workspace):
         {"error_code": "INVALID_PARAMETER_VALUE", "message": "bad name"}, status=400
     )
     client = workspace_client(env)
-    with pytest.raises(WarehouseError, match="table main.gold.fct_sales: bad name") as error:
+    with pytest.raises(WarehouseError, match=r"table main\.gold\.fct_sales: bad name") as error:
         sdk_call("table main.gold.fct_sales", lambda: client.tables.get("main.gold.fct_sales"))
     assert error.value.exit_code == 6
     assert _count(server, TABLE_PATH) == 1
@@ -100,7 +98,11 @@ def test_client_settings_defaults_and_errors():
         client_settings({"DATABRICKS_HOST": "h"})
     with pytest.raises(ConfigError, match="LAKEHOUSE_BI_DATABRICKS_RETRY_TIMEOUT"):
         client_settings(
-            {"DATABRICKS_HOST": "h", "DATABRICKS_TOKEN": "t", "LAKEHOUSE_BI_DATABRICKS_RETRY_TIMEOUT": "-1"}
+            {
+                "DATABRICKS_HOST": "h",
+                "DATABRICKS_TOKEN": "t",
+                "LAKEHOUSE_BI_DATABRICKS_RETRY_TIMEOUT": "-1",
+            }
         )
 
 
@@ -110,14 +112,16 @@ def test_sql_connector_policy_is_within_the_bounds_it_accepts():
     for name, value in SQL_RETRY_POLICY.items():
         if name == "_socket_timeout":
             continue
-        _kind, default, low, high = _retry_policy[name]
+        _kind, _default, low, high = _retry_policy[name]
         assert low <= value <= high, name
-    assert SQL_RETRY_POLICY["_retry_stop_after_attempts_count"] < _retry_policy[
-        "_retry_stop_after_attempts_count"
-    ][1]
-    assert SQL_RETRY_POLICY["_retry_stop_after_attempts_duration"] < _retry_policy[
-        "_retry_stop_after_attempts_duration"
-    ][1]
+    assert (
+        SQL_RETRY_POLICY["_retry_stop_after_attempts_count"]
+        < _retry_policy["_retry_stop_after_attempts_count"][1]
+    )
+    assert (
+        SQL_RETRY_POLICY["_retry_stop_after_attempts_duration"]
+        < _retry_policy["_retry_stop_after_attempts_duration"][1]
+    )
 
 
 def test_the_sql_connection_is_opened_with_the_policy():

@@ -8,9 +8,9 @@ import json
 import duckdb
 import pytest
 from click.testing import CliRunner
+from ops_support import make_project, model_node, write_manifest
 
 from lakehouse_bi.cli import main
-from ops_support import make_project, model_node, write_manifest
 
 SCORES = [
     # table, run_date, rows_in, quarantine_rate, tests_run, tests_failed, tests_warned, dq_score
@@ -36,21 +36,29 @@ def project(tmp_path, monkeypatch):
     with duckdb.connect(str(root / "warehouse.duckdb")) as duck:
         duck.execute("create schema observability")
         duck.execute(
-            "create table observability.dq_scores (table_name varchar, run_date date, rows_in bigint, "
-            "quarantine_rate double, tests_run bigint, tests_failed bigint, tests_warned bigint, dq_score double)"
+            "create table observability.dq_scores (table_name varchar, run_date date, "
+            "rows_in bigint, quarantine_rate double, tests_run bigint, tests_failed bigint, "
+            "tests_warned bigint, dq_score double)"
         )
-        duck.executemany("insert into observability.dq_scores values (?, ?, ?, ?, ?, ?, ?, ?)", SCORES)
+        duck.executemany(
+            "insert into observability.dq_scores values (?, ?, ?, ?, ?, ?, ?, ?)", SCORES
+        )
         duck.execute(
-            "create table observability.dq_metrics (table_name varchar, run_date date, check_type varchar, "
-            "check_name varchar, column_name varchar, rows_quarantined bigint, quarantine_rate double, "
-            "tests_failed bigint, failed_rows bigint)"
+            "create table observability.dq_metrics (table_name varchar, run_date date, "
+            "check_type varchar, check_name varchar, column_name varchar, "
+            "rows_quarantined bigint, quarantine_rate double, tests_failed bigint, "
+            "failed_rows bigint)"
         )
-        duck.executemany("insert into observability.dq_metrics values (?, ?, ?, ?, ?, ?, ?, ?, ?)", METRICS)
+        duck.executemany(
+            "insert into observability.dq_metrics values (?, ?, ?, ?, ?, ?, ?, ?, ?)", METRICS
+        )
     write_manifest(
         root / "target/manifest.json",
         "duckdb",
-        [model_node("dq_scores", "observability", {}, materialized="view"),
-         model_node("dq_metrics", "observability", {}, materialized="view")],
+        [
+            model_node("dq_scores", "observability", {}, materialized="view"),
+            model_node("dq_metrics", "observability", {}, materialized="view"),
+        ],
     )
     return root
 
@@ -85,7 +93,15 @@ def test_explicit_dates_and_thresholds(project):
     data = json.loads(result.output)
     assert data["regressed"] == []  # -0.2 points, +0.2 pt quarantine: within 1.0 / 0.01
     strict = json.loads(
-        _report("--run-date", "2026-11-28", "--baseline-date", "2026-11-27", "--max-score-drop", "0.1", "--json").output
+        _report(
+            "--run-date",
+            "2026-11-28",
+            "--baseline-date",
+            "2026-11-27",
+            "--max-score-drop",
+            "0.1",
+            "--json",
+        ).output
     )
     assert strict["regressed"] == ["fact_order"]
 

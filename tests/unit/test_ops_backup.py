@@ -10,10 +10,10 @@ from urllib.parse import parse_qs
 import duckdb
 import pytest
 from click.testing import CliRunner
+from ops_support import make_project, model_node, write_manifest
 from werkzeug import Request, Response
 
 from lakehouse_bi.cli import main
-from ops_support import make_project, model_node, write_manifest
 
 CATALOG = "lakehouse_bi_prod"
 UC = "/api/2.1/unity-catalog"
@@ -86,9 +86,27 @@ class FakeWorkspace:
         if tags:
             kind, name = tags.groups()
             if kind == "columns" and name.endswith(".email"):
-                return {"tag_assignments": [{"entity_type": kind, "entity_name": name, "tag_key": "classification", "tag_value": "pii"}]}
+                return {
+                    "tag_assignments": [
+                        {
+                            "entity_type": kind,
+                            "entity_name": name,
+                            "tag_key": "classification",
+                            "tag_value": "pii",
+                        }
+                    ]
+                }
             if kind == "tables":
-                return {"tag_assignments": [{"entity_type": kind, "entity_name": name, "tag_key": "layer", "tag_value": name.split(".")[1]}]}
+                return {
+                    "tag_assignments": [
+                        {
+                            "entity_type": kind,
+                            "entity_name": name,
+                            "tag_key": "layer",
+                            "tag_value": name.split(".")[1],
+                        }
+                    ]
+                }
             return {"tag_assignments": []}
         grants = re.fullmatch(rf"{UC}/permissions/(\w+)/([\w.]+)", path)
         if grants:
@@ -100,11 +118,18 @@ class FakeWorkspace:
             return {"jobs": [{"job_id": 11, "settings": {"name": "lakehouse_bi_daily"}}]}
         if path == "/api/2.2/jobs/get":
             assert query["job_id"] == ["11"]
-            return {"job_id": 11, "settings": {"name": "lakehouse_bi_daily", "tasks": [{"task_key": "dbt_build"}]}}
+            return {
+                "job_id": 11,
+                "settings": {"name": "lakehouse_bi_daily", "tasks": [{"task_key": "dbt_build"}]},
+            }
         if path == "/api/2.0/lakeview/dashboards":
             return {"dashboards": [{"dashboard_id": "d1", "display_name": "Sales"}]}
         if path == "/api/2.0/lakeview/dashboards/d1":
-            return {"dashboard_id": "d1", "display_name": "Sales", "serialized_dashboard": '{"datasets": []}'}
+            return {
+                "dashboard_id": "d1",
+                "display_name": "Sales",
+                "serialized_dashboard": '{"datasets": []}',
+            }
         return None
 
 
@@ -115,8 +140,12 @@ def databricks_project(tmp_path, monkeypatch, httpserver):
         root / "target/manifest.json",
         "databricks",
         [
-            model_node("fct_sales", "gold", {"customer_id": None}, engine="databricks", database=CATALOG),
-            model_node("dim_customer", "silver", {"email": None}, engine="databricks", database=CATALOG),
+            model_node(
+                "fct_sales", "gold", {"customer_id": None}, engine="databricks", database=CATALOG
+            ),
+            model_node(
+                "dim_customer", "silver", {"email": None}, engine="databricks", database=CATALOG
+            ),
         ],
     )
     fake = FakeWorkspace()
@@ -129,9 +158,11 @@ def databricks_project(tmp_path, monkeypatch, httpserver):
 
 
 def test_databricks_backup_writes_unity_catalog_jobs_and_dashboards(databricks_project, tmp_path):
-    root, fake = databricks_project
+    _root, fake = databricks_project
     out = tmp_path / "backup"
-    result = CliRunner().invoke(main, ["ops", "backup-metadata", "--target", "prod", "--out", str(out)])
+    result = CliRunner().invoke(
+        main, ["ops", "backup-metadata", "--target", "prod", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
 
     # The REST paths the SDK called: every part of the backup, and no schema outside the project.
@@ -161,7 +192,14 @@ def test_databricks_backup_writes_unity_catalog_jobs_and_dashboards(databricks_p
     silver = catalog["schemas"][1]["tables"][0]
     assert silver["columns"][1]["mask"]["function_name"].endswith("mask_email")
     assert silver["column_tags"] == {
-        "email": [{"entity_name": f"{CATALOG}.silver.dim_customer.email", "entity_type": "columns", "tag_key": "classification", "tag_value": "pii"}]
+        "email": [
+            {
+                "entity_name": f"{CATALOG}.silver.dim_customer.email",
+                "entity_type": "columns",
+                "tag_key": "classification",
+                "tag_value": "pii",
+            }
+        ]
     }
     assert silver["grants"] == [{"principal": "analysts", "privileges": ["SELECT"]}]
     gold = catalog["schemas"][0]["tables"][0]
@@ -176,13 +214,18 @@ def test_databricks_backup_writes_unity_catalog_jobs_and_dashboards(databricks_p
     assert json.loads(dashboards[0]["serialized_dashboard"]) == {"datasets": []}
     manifest = json.loads((out / "backup_manifest.json").read_text())
     assert manifest["catalogs"][CATALOG] == {
-        "schemas": 2, "tables": 2, "columns": 4, "column_masks": 1, "row_filters": 1, "functions": 2
+        "schemas": 2,
+        "tables": 2,
+        "columns": 4,
+        "column_masks": 1,
+        "row_filters": 1,
+        "functions": 2,
     }
     assert manifest["counts"] == {"jobs": 1, "dashboards": 1}
 
 
 def test_databricks_backup_failure_names_the_call(databricks_project, tmp_path):
-    root, fake = databricks_project
+    _root, fake = databricks_project
     fake.route = lambda path, query: None if "catalogs" in path else {}
     result = CliRunner().invoke(
         main, ["ops", "backup-metadata", "--target", "prod", "--out", str(tmp_path / "b")]
@@ -194,7 +237,10 @@ def test_databricks_backup_failure_names_the_call(databricks_project, tmp_path):
 def test_duckdb_backup_has_tables_and_columns_and_says_what_does_not_apply(tmp_path, monkeypatch):
     root = make_project(tmp_path / "project", monkeypatch)
     with duckdb.connect(str(root / "warehouse.duckdb")) as duck:
-        duck.execute("create schema gold; create table gold.fct_sales (order_id bigint, revenue decimal(18,2))")
+        duck.execute(
+            "create schema gold; "
+            "create table gold.fct_sales (order_id bigint, revenue decimal(18,2))"
+        )
         duck.execute("create schema other; create table other.t (x int)")
     write_manifest(root / "target/manifest.json", "duckdb", [model_node("fct_sales", "gold", {})])
     out = tmp_path / "backup"
@@ -211,7 +257,14 @@ def test_duckdb_backup_has_tables_and_columns_and_says_what_does_not_apply(tmp_p
     ]
     manifest = json.loads((out / "backup_manifest.json").read_text())
     assert manifest["counts"] == {"tables": 1, "columns": 2}
-    assert set(manifest["not_applicable"]) == {"tags", "grants", "column_masks", "row_filters", "jobs", "dashboards"}
+    assert set(manifest["not_applicable"]) == {
+        "tags",
+        "grants",
+        "column_masks",
+        "row_filters",
+        "jobs",
+        "dashboards",
+    }
 
 
 def test_out_must_be_a_folder(tmp_path, monkeypatch):

@@ -10,19 +10,28 @@ import json
 import pytest
 import sqlfluff
 from click.testing import CliRunner
+from ops_support import DATABRICKS_ENV, FakeConnection, make_project, model_node, write_manifest
 
 from lakehouse_bi.cli import main
 from lakehouse_bi.errors import RollbackError
 from lakehouse_bi.ops.rollback import Commit, plan_restore, vacuum_blocking
-from ops_support import DATABRICKS_ENV, FakeConnection, make_project, model_node, write_manifest
 
 T0 = dt.datetime(2026, 11, 1, 6, 0, tzinfo=dt.timezone.utc)
 DAY = dt.timedelta(days=1)
 TABLE = "`lakehouse_bi_prod`.`gold`.`fct_sales`"
-HISTORY_COLUMNS = ["version", "timestamp", "userName", "operation", "operationParameters", "operationMetrics"]
+HISTORY_COLUMNS = [
+    "version",
+    "timestamp",
+    "userName",
+    "operation",
+    "operationParameters",
+    "operationMetrics",
+]
 
 
-def commit(version: int, when: dt.datetime, operation: str = "WRITE", params=None, metrics=None) -> Commit:
+def commit(
+    version: int, when: dt.datetime, operation: str = "WRITE", params=None, metrics=None
+) -> Commit:
     return Commit(version, when, operation, params or {}, metrics or {})
 
 
@@ -68,7 +77,15 @@ def _with_vacuum(at: dt.datetime, retention_hours: int | None, deleted: str | No
     history = daily_history()
     history.append(commit(5, at, "VACUUM START", params))
     if deleted is not None:
-        history.append(commit(6, at + dt.timedelta(minutes=1), "VACUUM END", {"status": "COMPLETED"}, {"numDeletedFiles": deleted}))
+        history.append(
+            commit(
+                6,
+                at + dt.timedelta(minutes=1),
+                "VACUUM END",
+                {"status": "COMPLETED"},
+                {"numDeletedFiles": deleted},
+            )
+        )
     return history
 
 
@@ -76,7 +93,9 @@ def test_restore_is_refused_when_vacuum_removed_the_files():
     # VACUUM at day 12 keeping 168 h: files removed before day 5 are gone; version 1's files
     # were replaced at day 2, so version 1 cannot be restored ...
     history = _with_vacuum(T0 + 12 * DAY, None, "17")
-    with pytest.raises(RollbackError, match=r"VACUUM \(version 5.*retention 168 h\) has removed") as error:
+    with pytest.raises(
+        RollbackError, match=r"VACUUM \(version 5.*retention 168 h\) has removed"
+    ) as error:
         plan_restore(history, TABLE, to_version=1)
     assert "ROLLBACK.md" in error.value.hint
     # ... version 4's files were replaced only by the VACUUM itself: still there.
@@ -102,7 +121,14 @@ def test_a_vacuum_that_deleted_nothing_does_not_block():
 
 def _history_rows() -> list[tuple]:
     return [
-        (v, (T0 + v * DAY).replace(tzinfo=None), "sp-deploy", "WRITE", {"mode": "Overwrite"}, {"numFiles": "4"})
+        (
+            v,
+            (T0 + v * DAY).replace(tzinfo=None),
+            "sp-deploy",
+            "WRITE",
+            {"mode": "Overwrite"},
+            {"numFiles": "4"},
+        )
         for v in reversed(range(4))  # DESCRIBE HISTORY lists newest first
     ]
 
@@ -118,10 +144,23 @@ def prod(tmp_path, monkeypatch):
     for name, value in DATABRICKS_ENV.items():
         monkeypatch.setenv(name, value)
     fake = FakeConnection()
-    fake.answer(r"^DESCRIBE HISTORY `?lakehouse_bi_prod`?\.`?gold`?\.`?fct_sales`?$", (HISTORY_COLUMNS, _history_rows()))
+    fake.answer(
+        r"^DESCRIBE HISTORY `?lakehouse_bi_prod`?\.`?gold`?\.`?fct_sales`?$",
+        (HISTORY_COLUMNS, _history_rows()),
+    )
     fake.answer(
         r"^RESTORE TABLE",
-        (["table_size_after_restore", "num_of_files_after_restore", "num_removed_files", "num_restored_files", "removed_files_size", "restored_files_size"], [(1000, 4, 4, 4, 900, 1000)]),
+        (
+            [
+                "table_size_after_restore",
+                "num_of_files_after_restore",
+                "num_removed_files",
+                "num_restored_files",
+                "removed_files_size",
+                "restored_files_size",
+            ],
+            [(1000, 4, 4, 4, 900, 1000)],
+        ),
     )
     monkeypatch.setattr("databricks.sql.connect", fake.connect)
     return root, fake
@@ -129,7 +168,9 @@ def prod(tmp_path, monkeypatch):
 
 def test_dry_run_prints_the_plan_and_changes_nothing(prod):
     _, fake = prod
-    result = CliRunner().invoke(main, ["ops", "rollback", "--target", "prod", "--table", "fct_sales", "--to-version", "1"])
+    result = CliRunner().invoke(
+        main, ["ops", "rollback", "--target", "prod", "--table", "fct_sales", "--to-version", "1"]
+    )
     assert result.exit_code == 0, result.output
     plan = json.loads(result.output[: result.output.index("dry run")])
     assert plan["sql"] == f"RESTORE TABLE {TABLE} TO VERSION AS OF 1"
@@ -144,8 +185,17 @@ def test_execute_runs_the_restore_and_notifies(prod, httpserver, monkeypatch):
     monkeypatch.setenv("SLACK_WEBHOOK", httpserver.url_for("/slack"))
     result = CliRunner().invoke(
         main,
-        ["ops", "rollback", "--target", "prod", "--table", "lakehouse_bi_prod.gold.fct_sales",
-         "--to-timestamp", "2026-11-03T12:00:00Z", "--execute"],
+        [
+            "ops",
+            "rollback",
+            "--target",
+            "prod",
+            "--table",
+            "lakehouse_bi_prod.gold.fct_sales",
+            "--to-timestamp",
+            "2026-11-03T12:00:00Z",
+            "--execute",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert fake.statements == [
@@ -155,24 +205,41 @@ def test_execute_runs_the_restore_and_notifies(prod, httpserver, monkeypatch):
     for statement in fake.statements:
         sqlfluff.parse(statement, dialect="databricks")
     assert '"num_restored_files": 4' in result.output
-    (request, _), = httpserver.log
+    ((request, _),) = httpserver.log
     assert "restored from version 3 to version 2" in request.get_json()["text"]
 
 
 def test_unknown_table_and_version_are_clear(prod):
     runner = CliRunner()
-    unknown = runner.invoke(main, ["ops", "rollback", "--target", "prod", "--table", "fct_nope", "--to-version", "1"])
+    unknown = runner.invoke(
+        main, ["ops", "rollback", "--target", "prod", "--table", "fct_nope", "--to-version", "1"]
+    )
     assert unknown.exit_code == 8
     assert "Unknown table 'fct_nope'" in unknown.output
     missing = runner.invoke(
-        main, ["ops", "rollback", "--target", "prod", "--table", "main.gold.gone", "--to-version", "1"]
+        main,
+        ["ops", "rollback", "--target", "prod", "--table", "main.gold.gone", "--to-version", "1"],
     )
     assert missing.exit_code == 8
     assert "Table main.gold.gone does not exist" in missing.output
-    version = runner.invoke(main, ["ops", "rollback", "--target", "prod", "--table", "fct_sales", "--to-version", "7"])
+    version = runner.invoke(
+        main, ["ops", "rollback", "--target", "prod", "--table", "fct_sales", "--to-version", "7"]
+    )
     assert version.exit_code == 8
     assert "Version 7" in version.output and "0..3" in version.output
-    stamp = runner.invoke(main, ["ops", "rollback", "--target", "prod", "--table", "fct_sales", "--to-timestamp", "yesterday"])
+    stamp = runner.invoke(
+        main,
+        [
+            "ops",
+            "rollback",
+            "--target",
+            "prod",
+            "--table",
+            "fct_sales",
+            "--to-timestamp",
+            "yesterday",
+        ],
+    )
     assert stamp.exit_code == 2
     assert "not an ISO timestamp" in stamp.output
 
@@ -180,7 +247,9 @@ def test_unknown_table_and_version_are_clear(prod):
 def test_duckdb_target_is_refused_with_the_local_alternative(tmp_path, monkeypatch):
     root = make_project(tmp_path / "project", monkeypatch)
     write_manifest(root / "target/manifest.json", "duckdb", [model_node("fct_sales", "gold", {})])
-    result = CliRunner().invoke(main, ["ops", "rollback", "--table", "fct_sales", "--to-version", "1"])
+    result = CliRunner().invoke(
+        main, ["ops", "rollback", "--table", "fct_sales", "--to-version", "1"]
+    )
     assert result.exit_code == 8
     assert "exists only on Databricks" in result.output
     assert "--full-refresh" in result.output

@@ -8,13 +8,21 @@ import json
 import duckdb
 import sqlfluff
 from click.testing import CliRunner
+from ops_support import DATABRICKS_ENV, FakeConnection, make_project, model_node, write_manifest
 
 from lakehouse_bi.cli import main
 from lakehouse_bi.ops import tune
-from ops_support import DATABRICKS_ENV, FakeConnection, make_project, model_node, write_manifest
 
 MB = 1024 * 1024
-DETAIL_COLUMNS = ["format", "name", "numFiles", "sizeInBytes", "clusteringColumns", "partitionColumns", "properties"]
+DETAIL_COLUMNS = [
+    "format",
+    "name",
+    "numFiles",
+    "sizeInBytes",
+    "clusteringColumns",
+    "partitionColumns",
+    "properties",
+]
 DETAILS = {
     # declared (order_date, customer_id) but deployed unclustered: drift
     "fct_sales": (40, 4000 * MB, [], [], {}),
@@ -30,10 +38,28 @@ DETAILS = {
 def _databricks_nodes():
     kw = {"engine": "databricks", "database": "prod"}
     return [
-        model_node("fct_sales", "gold", {"order_date": None}, config={"liquid_clustered_by": ["order_date", "customer_id"]}, **kw),
-        model_node("fact_web_event", "silver", {"event_id": None, "event_date": None, "country": None}, materialized="incremental", **kw),
+        model_node(
+            "fct_sales",
+            "gold",
+            {"order_date": None},
+            config={"liquid_clustered_by": ["order_date", "customer_id"]},
+            **kw,
+        ),
+        model_node(
+            "fact_web_event",
+            "silver",
+            {"event_id": None, "event_date": None, "country": None},
+            materialized="incremental",
+            **kw,
+        ),
         model_node("fact_order_line", "silver", {"order_line_id": None}, **kw),
-        model_node("dim_customer", "silver", {"customer_id": None}, config={"liquid_clustered_by": "country"}, **kw),
+        model_node(
+            "dim_customer",
+            "silver",
+            {"customer_id": None},
+            config={"liquid_clustered_by": "country"},
+            **kw,
+        ),
         model_node("stg_orders", "silver", {}, materialized="view", **kw),  # views are not tuned
     ]
 
@@ -56,7 +82,9 @@ def test_databricks_recommendations(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["ops", "tune", "--target", "prod", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output[: result.output.rindex("}") + 1])
-    advice = {(a["table"].split(".")[-1].strip("`"), a["action"]): a for a in data["recommendations"]}
+    advice = {
+        (a["table"].split(".")[-1].strip("`"), a["action"]): a for a in data["recommendations"]
+    }
     assert set(advice) == {
         ("fct_sales", "CLUSTER BY"),
         ("fact_web_event", "CLUSTER BY"),
@@ -92,7 +120,9 @@ def test_thresholds_are_boundaries():
     large = tune.recommend_databricks([stats(10, tune.CLUSTER_MIN_BYTES)])
     assert [a.action for a in large] == ["CLUSTER BY"]
     assert large[0].sql.startswith("ALTER TABLE t CLUSTER BY (order_date)")
-    no_keys = tune.recommend_databricks([tune.TableStats("t", "t", tune.CLUSTER_MIN_BYTES, 10, None)])
+    no_keys = tune.recommend_databricks(
+        [tune.TableStats("t", "t", tune.CLUSTER_MIN_BYTES, 10, None)]
+    )
     assert "CLUSTER BY AUTO" in no_keys[0].sql
 
 

@@ -14,11 +14,11 @@ import pytest
 import sqlfluff
 import sqlglot
 from click.testing import CliRunner
+from ops_support import DATABRICKS_ENV, FakeConnection, make_project, model_node, write_manifest
 
 from lakehouse_bi.cli import main
 from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.ops.deployment import dashboard_queries
-from ops_support import DATABRICKS_ENV, FakeConnection, make_project, model_node, write_manifest
 
 FIXTURE = Path(__file__).parents[1] / "fixtures/ops/sales.lvdash.json"
 
@@ -34,17 +34,31 @@ def _build(duck: duckdb.DuckDBPyConnection, prefix: str = "") -> None:
         "(2, 3.0, date '2026-04-01', 'FR')"
     )
     duck.execute(f"create table {prefix}gold.dim_date (date_day date)")  # empty: a failure
-    duck.execute(f"create table {prefix}silver.quarantine_orders (order_id bigint)")  # empty: allowed
+    duck.execute(
+        f"create table {prefix}silver.quarantine_orders (order_id bigint)"
+    )  # empty: allowed
     duck.execute(f"create table {prefix}silver.dim_customer (customer_id bigint, email double)")
 
 
 def _nodes(engine: str, database: str) -> list:
     kw = {"engine": engine, "database": database}
     return [
-        model_node("fct_sales", "gold", {"order_id": "bigint", "revenue": "decimal(18,2)", "order_date": None}, **kw),
+        model_node(
+            "fct_sales",
+            "gold",
+            {"order_id": "bigint", "revenue": "decimal(18,2)", "order_date": None},
+            **kw,
+        ),
         model_node("dim_date", "gold", {"date_day": "date"}, **kw),
-        model_node("quarantine_orders", "silver", {"order_id": None}, meta={"allow_empty": True}, **kw),
-        model_node("dim_customer", "silver", {"customer_id": "bigint", "email": "string", "segment": None}, **kw),
+        model_node(
+            "quarantine_orders", "silver", {"order_id": None}, meta={"allow_empty": True}, **kw
+        ),
+        model_node(
+            "dim_customer",
+            "silver",
+            {"customer_id": "bigint", "email": "string", "segment": None},
+            **kw,
+        ),
         model_node("dim_product", "silver", {"product_id": None}, **kw),  # never deployed
     ]
 
@@ -98,7 +112,9 @@ def test_duckdb_deployment_findings(local):
     assert "missing columns: segment" in detail
     assert "email: declared string, deployed DOUBLE" in detail
     assert "customer_id" not in detail  # bigint = BIGINT
-    assert "fct_sales_old" in findings["dashboard query|sales.lvdash.json: Broken: table renamed"][1]
+    assert (
+        "fct_sales_old" in findings["dashboard query|sales.lvdash.json: Broken: table renamed"][1]
+    )
     assert "4 of 16 deployment checks failed" in result.output
 
 
@@ -106,7 +122,9 @@ def test_all_good_exits_zero_and_says_when_there_are_no_dashboards(local):
     with duckdb.connect(str(local / "warehouse.duckdb")) as duck:
         duck.execute("insert into gold.dim_date values (date '2026-01-01')")
         duck.execute("drop table silver.dim_customer")
-        duck.execute("create table silver.dim_customer (customer_id bigint, email varchar, segment varchar)")
+        duck.execute(
+            "create table silver.dim_customer (customer_id bigint, email varchar, segment varchar)"
+        )
         duck.execute("insert into silver.dim_customer values (1, 'a@example.com', 'b2b')")
         duck.execute("create table silver.dim_product (product_id bigint)")
         duck.execute("insert into silver.dim_product values (1)")
@@ -133,7 +151,9 @@ def test_an_undeclared_parameter_names_the_file_and_dataset(tmp_path):
     folder = tmp_path / "resources/dashboards"
     folder.mkdir(parents=True)
     (folder / "x.lvdash.json").write_text(
-        json.dumps({"datasets": [{"name": "d", "displayName": "Orders", "query": "select :region"}]})
+        json.dumps(
+            {"datasets": [{"name": "d", "displayName": "Orders", "query": "select :region"}]}
+        )
     )
     with pytest.raises(ConfigError, match=r"x.lvdash.json dataset 'Orders': query uses :region"):
         dashboard_queries(tmp_path)
@@ -151,7 +171,9 @@ def test_wrong_target_or_manifest_is_explained(local):
 
 def test_databricks_path(tmp_path, monkeypatch):
     root = make_project(tmp_path / "project", monkeypatch)
-    write_manifest(root / "target/manifest.json", "databricks", _nodes("databricks", "lakehouse_bi_prod"))
+    write_manifest(
+        root / "target/manifest.json", "databricks", _nodes("databricks", "lakehouse_bi_prod")
+    )
     (root / "resources/dashboards").mkdir(parents=True)
     shutil.copy(FIXTURE, root / "resources/dashboards/sales.lvdash.json")
     for name, value in DATABRICKS_ENV.items():

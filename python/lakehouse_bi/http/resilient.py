@@ -235,9 +235,7 @@ class ResilientEndpoint:
         logged); see `request` for the errors."""
         return self.request("POST", url, json=payload, headers=dict(headers or {}))
 
-    def deliver(
-        self, url: str, payload: Any, headers: Mapping[str, str] | None = None
-    ) -> bool:
+    def deliver(self, url: str, payload: Any, headers: Mapping[str, str] | None = None) -> bool:
         """POST `payload` as JSON when the endpoint is optional: True when delivered, else a
         warning is logged (what failed, never the URL's secret path) and False returned."""
         try:

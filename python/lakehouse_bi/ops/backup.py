@@ -68,7 +68,10 @@ def backup_duckdb(warehouse: Warehouse, schemas: Iterable[str], out: Path) -> di
     by_table: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for column in columns:
         by_table.setdefault((column["table_schema"], column["table_name"]), []).append(
-            {key: column[key] for key in ("column_name", "ordinal_position", "data_type", "is_nullable")}
+            {
+                key: column[key]
+                for key in ("column_name", "ordinal_position", "data_type", "is_nullable")
+            }
         )
     for table in tables:
         table["columns"] = by_table.get((table["table_schema"], table["table_name"]), [])
@@ -191,7 +194,9 @@ def backup_databricks(
         manifest["files"].append(f"catalog_{catalog}.json")
     jobs = []
     for job in sdk_call("list jobs", lambda: list(client.jobs.list())):
-        jobs.append(_dict(sdk_call(f"job {job.job_id}", lambda job=job: client.jobs.get(job.job_id))))
+        jobs.append(
+            _dict(sdk_call(f"job {job.job_id}", lambda job=job: client.jobs.get(job.job_id)))
+        )
     write_json(out / "jobs.json", jobs)
     dashboards = []
     for dashboard in sdk_call("list dashboards", lambda: list(client.lakeview.list())):

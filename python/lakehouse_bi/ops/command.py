@@ -99,7 +99,9 @@ def validate_deployment(target: str, manifest_path: Path | None, as_json: bool) 
         for column in ("check", "subject", "status", "detail"):
             table.add_column(column)
         for f in findings:
-            table.add_row(f.check, f.subject, f"[{_STYLE[f.status]}]{f.status.upper()}[/]", f.detail)
+            table.add_row(
+                f.check, f.subject, f"[{_STYLE[f.status]}]{f.status.upper()}[/]", f.detail
+            )
         console().print(table)
     if failed:
         raise DeploymentValidationError(
@@ -170,7 +172,8 @@ def resolve_table(manifest, name: str) -> str:
     if name.count(".") == 2:
         return name
     raise RollbackError(
-        f"Unknown table {name!r}: not a model or snapshot of the project, nor catalog.schema.table.",
+        f"Unknown table {name!r}: not a model or snapshot of the project, nor "
+        "catalog.schema.table.",
         "Pass a model name (e.g. fct_sales) or the full name of the Delta table.",
     )
 
@@ -233,13 +236,22 @@ def tune_command(target: str, manifest_path: Path | None, as_json: bool) -> None
     if as_json:
         click.echo(
             json.dumps(
-                {"statistics": [asdict(s) for s in stats], "recommendations": [asdict(a) for a in advice]},
+                {
+                    "statistics": [asdict(s) for s in stats],
+                    "recommendations": [asdict(a) for a in advice],
+                },
                 indent=2,
             )
         )
         return
     table = Table(title=f"Table statistics ({engine})")
-    for column in ("table", "size MB", "files" if engine == "databricks" else "row groups", "rows", "clustering"):
+    for column in (
+        "table",
+        "size MB",
+        "files" if engine == "databricks" else "row groups",
+        "rows",
+        "clustering",
+    ):
         table.add_column(column)
     for s in stats:
         table.add_row(
@@ -247,7 +259,10 @@ def tune_command(target: str, manifest_path: Path | None, as_json: bool) -> None
             f"{(s.size_bytes or 0) / tune.MB:,.1f}",
             str(s.files),
             "" if s.rows is None else f"{s.rows:,}",
-            ", ".join(s.clustering) or ("declared " + ", ".join(s.declared_clustering) if s.declared_clustering else "none"),
+            ", ".join(s.clustering)
+            or (
+                "declared " + ", ".join(s.declared_clustering) if s.declared_clustering else "none"
+            ),
         )
     advice_table = Table(title="Recommendations")
     for column in ("table", "action", "reason", "sql"):

@@ -82,7 +82,9 @@ def _lookup(table: dict[str, Any], key: Any, where: str) -> float:
 def measured_minutes(run_results: Path) -> float:
     """Wall-clock minutes of a dbt invocation: run_results.json's `elapsed_time` (seconds)."""
     if not run_results.is_file():
-        raise ConfigError(f"No run_results.json at {run_results}.", "Run dbt first or fix the path.")
+        raise ConfigError(
+            f"No run_results.json at {run_results}.", "Run dbt first or fix the path."
+        )
     data = json.loads(run_results.read_text())
     if "elapsed_time" not in data:
         raise ConfigError(f"{run_results} has no elapsed_time.", "Pass a dbt run_results.json.")
@@ -147,7 +149,11 @@ def estimate_job(
     runs = _runs(job, where)
     billed = runtime + idle
     dbu_run = billed / 60 * dbu_hour
-    note = "compute included" if sku in SERVERLESS_SKUS else "DBUs only: VM cost is billed by the cloud"
+    note = (
+        "compute included"
+        if sku in SERVERLESS_SKUS
+        else "DBUs only: VM cost is billed by the cloud"
+    )
     return JobEstimate(
         job=str(job.get("name")),
         compute=label,
@@ -185,7 +191,9 @@ def estimate(
             raise ConfigError(
                 f"--job {name!r} is not in {jobs_file}.", f"Use one of: {', '.join(names)}."
             )
-    estimates = [estimate_job(job, rates, (measured or {}).get(str(job.get("name")))) for job in jobs]
+    estimates = [
+        estimate_job(job, rates, (measured or {}).get(str(job.get("name")))) for job in jobs
+    ]
     sources = {
         block: {key: rates[block].get(key) for key in ("source", "as_of", "verified")}
         for block in ("prices_per_dbu", "sql_warehouse_dbu_per_hour", "node_dbu_per_hour")

@@ -23,7 +23,9 @@ def cost() -> None:
 
 @cost.command("estimate")
 @click.option("--jobs", "jobs_file", type=_FILE, help="Jobs file. Default: config/cost/jobs.yml.")
-@click.option("--rates", "rates_file", type=_FILE, help="Rates. Default: config/cost/dbu_rates.yml.")
+@click.option(
+    "--rates", "rates_file", type=_FILE, help="Rates. Default: config/cost/dbu_rates.yml."
+)
 @click.option(
     "--run-results",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -63,13 +65,28 @@ def estimate_command(
     if as_json:
         click.echo(
             json.dumps(
-                {"jobs": [asdict(e) for e in estimates], "total_per_month": total, "rates": sources},
+                {
+                    "jobs": [asdict(e) for e in estimates],
+                    "total_per_month": total,
+                    "rates": sources,
+                },
                 indent=2,
             )
         )
         return
     table = Table(title="Monthly cost estimate (USD, Databricks list prices)")
-    for column in ("job", "compute", "runtime min", "billed min", "runs/month", "DBU/month", "USD/run", "USD/month", "runtime from", "note"):
+    for column in (
+        "job",
+        "compute",
+        "runtime min",
+        "billed min",
+        "runs/month",
+        "DBU/month",
+        "USD/run",
+        "USD/month",
+        "runtime from",
+        "note",
+    ):
         table.add_column(column)
     for e in estimates:
         table.add_row(

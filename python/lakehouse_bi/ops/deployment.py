@@ -4,7 +4,8 @@ its meta says `allow_empty: true`, and every dashboard dataset query runs.
 
 The same information_schema SQL runs on both engines (DuckDB and Databricks Unity Catalog
 both have `information_schema.columns` with `table_schema, table_name, column_name`, and
-the type in `data_type` on DuckDB, `full_data_type` on Databricks); dashboard queries are Databricks SQL, transpiled by sqlglot for DuckDB.
+the type in `data_type` on DuckDB, `full_data_type` on Databricks); dashboard queries are
+Databricks SQL, transpiled by sqlglot for DuckDB.
 """
 
 from __future__ import annotations
@@ -94,8 +95,10 @@ def deployed_columns(
     for catalog, schemas in by_catalog.items():
         schema_list = ", ".join(_literal(schema) for schema in sorted(schemas))
         if warehouse.engine == "databricks":
-            source = f"`{catalog}`.information_schema.columns" if catalog else (
-                "information_schema.columns"
+            source = (
+                f"`{catalog}`.information_schema.columns"
+                if catalog
+                else ("information_schema.columns")
             )
             where = f"lower(table_schema) in ({schema_list})"
         else:

@@ -31,12 +31,20 @@ def dq() -> None:
 @manifest_option
 @click.option("--run-date", type=_DATE, help="Run date to report. Default: the newest.")
 @click.option("--baseline-date", type=_DATE, help="Baseline run date. Default: the one before.")
-@click.option("--max-score-drop", type=float, default=1.0, show_default=True, help="DQ score points.")
 @click.option(
-    "--max-quarantine-rise", type=float, default=0.01, show_default=True, help="Absolute, 0.01 = 1 pt."
+    "--max-score-drop", type=float, default=1.0, show_default=True, help="DQ score points."
+)
+@click.option(
+    "--max-quarantine-rise",
+    type=float,
+    default=0.01,
+    show_default=True,
+    help="Absolute, 0.01 = 1 pt.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON here.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON here."
+)
 @click.option("--fail-on-regression", is_flag=True, help="Exit 3 when a table regressed.")
 def report(
     target: str,
@@ -68,7 +76,15 @@ def report(
         click.echo(text)
     else:
         table = Table(title=f"DQ {data['run_date']} vs baseline {data['baseline_date']}")
-        for column in ("table", "dq score", "baseline", "change", "quarantine", "failed tests", "status"):
+        for column in (
+            "table",
+            "dq score",
+            "baseline",
+            "change",
+            "quarantine",
+            "failed tests",
+            "status",
+        ):
             table.add_column(column)
         for t in data["tables"]:
             run, base = t["run"] or {}, t["baseline"] or {}

@@ -18,7 +18,14 @@ from lakehouse_bi.ops.warehouse import Warehouse
 
 SCORES = "dq_scores"
 METRICS = "dq_metrics"
-SCORE_COLUMNS = ("dq_score", "quarantine_rate", "rows_in", "tests_run", "tests_failed", "tests_warned")
+SCORE_COLUMNS = (
+    "dq_score",
+    "quarantine_rate",
+    "rows_in",
+    "tests_run",
+    "tests_failed",
+    "tests_warned",
+)
 
 
 @dataclass(frozen=True)
@@ -106,9 +113,12 @@ def compare(
                 if -change > max_score_drop:
                     reasons.append(f"dq_score {before['dq_score']:g} -> {now['dq_score']:g}")
             rate_now, rate_before = now["quarantine_rate"], before["quarantine_rate"]
-            if rate_now is not None and rate_before is not None:
-                if rate_now - rate_before > max_quarantine_rise:
-                    reasons.append(f"quarantine rate {rate_before:.2%} -> {rate_now:.2%}")
+            if (
+                rate_now is not None
+                and rate_before is not None
+                and rate_now - rate_before > max_quarantine_rise
+            ):
+                reasons.append(f"quarantine rate {rate_before:.2%} -> {rate_now:.2%}")
             if (now["tests_failed"] or 0) > (before["tests_failed"] or 0):
                 reasons.append(
                     f"failed tests {before['tests_failed'] or 0:g} -> {now['tests_failed']:g}"
@@ -121,6 +131,7 @@ def changed_checks(
     warehouse: Warehouse, metrics: str, run: dt.date, baseline: dt.date
 ) -> list[dict[str, Any]]:
     """dq_metrics checks whose quarantined rows or failing tests differ between the days."""
+
     def day(value: dt.date) -> dict[tuple, dict[str, Any]]:
         rows = warehouse.records(
             "select table_name, check_type, check_name, column_name, rows_quarantined, "
@@ -171,7 +182,10 @@ def build_report(
     return {
         "run_date": run.isoformat(),
         "baseline_date": baseline.isoformat(),
-        "thresholds": {"max_score_drop": max_score_drop, "max_quarantine_rise": max_quarantine_rise},
+        "thresholds": {
+            "max_score_drop": max_score_drop,
+            "max_quarantine_rise": max_quarantine_rise,
+        },
         "regressed": [t.table_name for t in tables if t.regressed],
         "tables": [asdict(t) for t in tables],
         "changed_checks": changed_checks(warehouse, metrics, run, baseline),

@@ -53,7 +53,11 @@ class RestorePlan:
 
     def as_dict(self) -> dict[str, Any]:
         def commit(c: Commit) -> dict[str, Any]:
-            return {"version": c.version, "timestamp": c.timestamp.isoformat(), "operation": c.operation}
+            return {
+                "version": c.version,
+                "timestamp": c.timestamp.isoformat(),
+                "operation": c.operation,
+            }
 
         return {
             "table": self.table,
@@ -91,7 +95,9 @@ def read_history(warehouse: Warehouse, table: str) -> list[Commit]:
                 f"Table {table} does not exist (or you cannot see it).",
                 "Check the name (catalog.schema.table or a model name) and your grants.",
             ) from None
-        raise RollbackError(f"DESCRIBE HISTORY {table} failed: {text.splitlines()[0][:300]}") from None
+        raise RollbackError(
+            f"DESCRIBE HISTORY {table} failed: {text.splitlines()[0][:300]}"
+        ) from None
     commits = [
         Commit(
             version=int(row["version"]),
@@ -103,7 +109,9 @@ def read_history(warehouse: Warehouse, table: str) -> list[Commit]:
         for row in rows
     ]
     if not commits:
-        raise RollbackError(f"DESCRIBE HISTORY {table} returned no commits.", "Is it a Delta table?")
+        raise RollbackError(
+            f"DESCRIBE HISTORY {table} returned no commits.", "Is it a Delta table?"
+        )
     return sorted(commits, key=lambda c: c.version)
 
 
@@ -127,9 +135,7 @@ def vacuum_blocking(history: list[Commit], target: Commit) -> Commit | None:
         cutoff = commit.timestamp - _vacuum_retention(commit)
         if cutoff <= first_removal:
             continue
-        end = next(
-            (c for c in history[index + 1 :] if c.operation.upper() == "VACUUM END"), None
-        )
+        end = next((c for c in history[index + 1 :] if c.operation.upper() == "VACUUM END"), None)
         deleted = (end.metrics.get("numDeletedFiles") if end else None) if end else None
         if deleted is not None and str(deleted) == "0":
             continue

@@ -105,7 +105,9 @@ def databricks_stats(warehouse: Warehouse, manifest: Manifest) -> list[TableStat
                 rows=None,
                 clustering=_as_list(detail.get("clusteringColumns")),
                 partitions=_as_list(detail.get("partitionColumns")),
-                properties={str(k): str(v) for k, v in dict(detail.get("properties") or {}).items()},
+                properties={
+                    str(k): str(v) for k, v in dict(detail.get("properties") or {}).items()
+                },
                 declared_clustering=declared_clustering(node),
                 columns=[c.lower() for c in node.get("columns", {})],
             )
