@@ -58,6 +58,7 @@ def test_dq_report_reads_the_observability_models(built):
     report = json.loads(completed.stdout)
     assert report["regressed"] == []  # a day against itself
     scored = built.query(
-        f"select count(distinct table_name) from observability.dq_scores where run_date = '{latest}'"
+        "select count(distinct table_name) from observability.dq_scores "
+        f"where run_date = '{latest}'"
     )[0][0]
     assert len(report["tables"]) == scored > 0
