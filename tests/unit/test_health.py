@@ -373,3 +373,23 @@ def test_databricks_without_credentials_explains():
         connect_databricks(env, connect=lambda **_: None)
     with pytest.raises(ConfigError, match="DATABRICKS_HTTP_PATH"):
         connect_databricks({"DATABRICKS_HOST": "h"}, connect=lambda **_: None)
+
+
+def test_notify_posts_a_breach_and_survives_a_dead_webhook(tmp_path, monkeypatch, httpserver):
+    from lakehouse_bi.http.resilient import reset_breakers
+
+    reset_breakers()
+    _write_warehouse(tmp_path / "warehouse.duckdb", orders_age=40 * HOURS)
+    httpserver.expect_request("/slack", method="POST").respond_with_data("ok")
+    monkeypatch.setenv("SLACK_WEBHOOK", httpserver.url_for("/slack"))
+    monkeypatch.setenv("TEAMS_WEBHOOK", httpserver.url_for("/teams-gone"))  # answers 500
+    monkeypatch.setenv("LAKEHOUSE_BI_HTTP_ATTEMPTS", "1")
+    result = _invoke_health(tmp_path, monkeypatch, "--fail-on", "warn", "--notify")
+    assert result.exit_code == 1  # the breach, not the dead webhook, decides the exit code
+    posted = [r.get_json()["text"] for r, _ in httpserver.log if r.path == "/slack"]
+    assert len(posted) == 1
+    assert "1 check(s) breached: source freshness landing.orders (warn)" in posted[0]
+    assert "teams webhook not delivered" in result.stderr
+    quiet = _invoke_health(tmp_path, monkeypatch, "--fail-on", "warn")
+    assert quiet.exit_code == 1
+    assert len([r for r, _ in httpserver.log if r.path == "/slack"]) == 1  # no --notify

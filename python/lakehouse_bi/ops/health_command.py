@@ -13,6 +13,7 @@ from rich.table import Table
 
 from lakehouse_bi.errors import LakehouseBIError
 from lakehouse_bi.logging_setup import timed
+from lakehouse_bi.ops.alerts import notify_webhooks
 from lakehouse_bi.ops.health import STATUS_RANK, CheckResult, run_health_checks
 from lakehouse_bi.ops.manifest import Manifest
 from lakehouse_bi.ops.warehouse import connect_for
@@ -76,7 +77,15 @@ def _table(results: list[CheckResult], engine: str) -> Table:
     help="The lowest check status that makes the exit code non-zero.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON lines.")
-def health(manifest_path: Path | None, min_dq_score: float, fail_on: str, as_json: bool) -> None:
+@click.option(
+    "--notify",
+    is_flag=True,
+    help="On a breach, also post it to SLACK_WEBHOOK / TEAMS_WEBHOOK (retried; a dead "
+    "webhook is a warning).",
+)
+def health(
+    manifest_path: Path | None, min_dq_score: float, fail_on: str, as_json: bool, notify: bool
+) -> None:
     """Check freshness SLAs (sources, last successful run) and the DQ score.
 
     Thresholds come from the sources' `freshness` in the dbt project (read from the
@@ -102,6 +111,11 @@ def health(manifest_path: Path | None, min_dq_score: float, fail_on: str, as_jso
     if breached:
         names = ", ".join(f"{r.check} {r.subject} ({r.status})" for r in breached)
         hints = dict.fromkeys(_NEXT_STEP[r.check] for r in breached if r.check in _NEXT_STEP)
+        if notify:
+            notify_webhooks(
+                f"lakehouse-bi health ({manifest.adapter_type}): {len(breached)} check(s) "
+                f"breached: {names}. " + " ".join(hints)
+            )
         raise SlaBreachedError(
             f"{len(breached)} health check(s) breached: {names}.", " ".join(hints) or None
         )
