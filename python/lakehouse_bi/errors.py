@@ -94,10 +94,3 @@ class RollbackError(_HintedError):
 
     exit_code = 8
     default_hint = "Read docs/ROLLBACK.md: pick a version from `DESCRIBE HISTORY` still retained."
-
-
-class MaintenanceError(_HintedError):
-    """A maintenance setting is unsafe or impossible (e.g. VACUUM below 168 hours)."""
-
-    exit_code = 9
-    default_hint = "Read docs/RUNBOOK.md 'Maintenance'; Delta refuses VACUUM below 168 hours."

@@ -13,7 +13,7 @@ from ops_support import make_project
 
 from lakehouse_bi.cli import main
 from lakehouse_bi.errors import ConfigError
-from lakehouse_bi.ops.cost import estimate
+from lakehouse_bi.ops.cost import estimate, spec_problems
 
 PROJECT = Path(__file__).parents[2]
 RATES = PROJECT / "config/cost/dbu_rates.yml"
@@ -216,3 +216,25 @@ def test_unknown_measured_job(tmp_path):
     )
     with pytest.raises(ConfigError, match="--job 'nightly' is not in"):
         estimate(jobs, RATES, {"nightly": (1.0, "x")})
+
+
+def test_spec_problems_for_the_validate_registry(tmp_path):
+    assert spec_problems(PROJECT) == []
+    (tmp_path / "config/cost").mkdir(parents=True)
+    (tmp_path / "config/cost/dbu_rates.yml").write_text(RATES.read_text())
+    (tmp_path / "config/cost/jobs.yml").write_text(
+        yaml.safe_dump(
+            {
+                "jobs": [
+                    {
+                        "name": "j",
+                        "schedule": "daily",
+                        "runtime_minutes": 1,
+                        "compute": {"type": "sql_warehouse", "size": "Tiny", "sku": "sql_pro"},
+                    }
+                ]
+            }
+        )
+    )
+    (problem,) = spec_problems(tmp_path)
+    assert problem.startswith("config/cost/jobs.yml: job j.size: 'Tiny' is not in the rates")

@@ -17,7 +17,6 @@ KINDS = [
     errors.WarehouseError,
     errors.ExternalServiceError,
     errors.RollbackError,
-    errors.MaintenanceError,
 ]
 
 

@@ -199,3 +199,16 @@ def estimate(
         for block in ("prices_per_dbu", "sql_warehouse_dbu_per_hour", "node_dbu_per_hour")
     }
     return estimates, sources
+
+
+def spec_problems(project_dir: Path) -> list[str]:
+    """Problems of the cost spec files (config/cost/jobs.yml, dbu_rates.yml) for
+    `lakehouse-bi validate`: each names the file and key; [] when both are valid. Checking
+    stops at the first problem (the estimate needs every earlier key to be right)."""
+    folder = project_dir / "config/cost"
+    try:
+        estimate(folder / "jobs.yml", folder / "dbu_rates.yml")
+    except ConfigError as error:
+        named = "jobs.yml" in error.message or "dbu_rates.yml" in error.message
+        return [error.message if named else f"config/cost/jobs.yml: {error.message}"]
+    return []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from lakehouse_bi.errors import LakehouseBIError
+from lakehouse_bi.errors import SchemaEvolutionError
 from lakehouse_bi.schema.column_types import ENGINES
 from lakehouse_bi.schema.compare import compare_schemas
 from lakehouse_bi.schema.migration import MigrationPlan, plan_migration
@@ -16,8 +16,8 @@ from lakehouse_bi.schema.schema_files import default_table_name, load_schema
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-class SchemaMigrationError(LakehouseBIError):
-    """Some change has no in-place DDL on an engine: the table must be rewritten."""
+class SchemaMigrationError(SchemaEvolutionError):
+    """Some change has no in-place DDL on an engine: the table must be rewritten (exit 4)."""
 
 
 @click.group("schema")
