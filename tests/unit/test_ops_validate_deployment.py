@@ -214,3 +214,19 @@ def test_databricks_path(tmp_path, monkeypatch):
     for statement in fake.statements:
         sqlfluff.parse(statement, dialect="databricks")
     assert fake.closed
+
+
+def test_snapshots_are_checked_like_models(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "project", monkeypatch)
+    with duckdb.connect(str(root / "warehouse.duckdb")) as duck:
+        duck.execute("create schema silver")
+        duck.execute("create table silver.snap_customers (customer_id bigint, dbt_valid_from date)")
+    unique_id, node = model_node("snap_customers", "silver", {"dbt_valid_to": None})
+    node["resource_type"] = "snapshot"
+    del node["config"]["materialized"]
+    write_manifest(root / "target/manifest.json", "duckdb", [(unique_id, node)])
+    result = CliRunner().invoke(main, ["ops", "validate-deployment", "--json"])
+    findings = _findings(result.output)
+    assert findings["exists|silver.snap_customers"] == ("pass", "snapshot")
+    assert findings["columns|silver.snap_customers"] == ("fail", "missing columns: dbt_valid_to")
+    assert findings["rows|silver.snap_customers"][0] == "fail"

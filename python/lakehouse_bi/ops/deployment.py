@@ -52,10 +52,13 @@ class DeployedModel:
 
 
 def expected_models(manifest: Manifest) -> list[DeployedModel]:
-    """The project's enabled, non-ephemeral models (packages' models are not ours to check)."""
+    """The project's enabled, non-ephemeral models and its snapshots (packages' models are
+    not ours to check)."""
     models = []
     for node in manifest.data["nodes"].values():
-        if node["resource_type"] != "model" or node["package_name"] != manifest.project_name:
+        if node["resource_type"] not in ("model", "snapshot"):
+            continue
+        if node["package_name"] != manifest.project_name:
             continue
         config = node.get("config", {})
         if not config.get("enabled", True) or config.get("materialized") == "ephemeral":
@@ -68,7 +71,7 @@ def expected_models(manifest: Manifest) -> list[DeployedModel]:
                 schema=node["schema"],
                 alias=node.get("alias") or node["name"],
                 relation=node["relation_name"],
-                materialized=config.get("materialized", "view"),
+                materialized=config.get("materialized") or node["resource_type"],
                 columns={
                     column["name"]: column.get("data_type")
                     for column in node.get("columns", {}).values()
