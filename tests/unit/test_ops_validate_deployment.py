@@ -230,3 +230,23 @@ def test_snapshots_are_checked_like_models(tmp_path, monkeypatch):
     assert findings["exists|silver.snap_customers"] == ("pass", "snapshot")
     assert findings["columns|silver.snap_customers"] == ("fail", "missing columns: dbt_valid_to")
     assert findings["rows|silver.snap_customers"][0] == "fail"
+
+
+def test_a_broken_view_is_a_finding_not_a_crash(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "project", monkeypatch)
+    with duckdb.connect(str(root / "warehouse.duckdb")) as duck:
+        duck.execute("create schema gold; create table gold.base (x int)")
+        duck.execute("create view gold.v as select x from gold.base")
+        duck.execute("drop table gold.base")  # the view is left pointing at nothing
+        duck.execute("create table gold.base (y int)")
+    write_manifest(
+        root / "target/manifest.json",
+        "duckdb",
+        [model_node("v", "gold", {}, materialized="view"), model_node("base", "gold", {"y": None})],
+    )
+    result = CliRunner().invoke(main, ["ops", "validate-deployment", "--json"])
+    findings = _findings(result.output)
+    assert result.exit_code == 5
+    status, detail = findings["rows|gold.v"]
+    assert status == "fail" and detail.startswith("query failed:")
+    assert findings["rows|gold.base"][0] == "fail"  # empty, not allowed

@@ -122,6 +122,10 @@ def deployed_columns(
     return found
 
 
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+
+
 def _type_problem(column: str, declared: str, actual: str, engine: str) -> str | None:
     where = f"column {column}"
     expected = parse_type(declared, engine, f"{where} data_type")
@@ -169,7 +173,11 @@ def check_models(warehouse: Warehouse, manifest: Manifest) -> list[Finding]:
                     f"{len(model.columns)} documented, {typed} typed, {len(columns)} deployed",
                 )
             )
-        count = int(warehouse.query(f"select count(*) from {model.relation}")[0][0])
+        try:
+            count = int(warehouse.query(f"select count(*) from {model.relation}")[0][0])
+        except Exception as error:  # e.g. a view over a dropped column; engines differ in type
+            findings.append(Finding("rows", subject, "fail", f"query failed: {_first_line(error)}"))
+            continue
         if count == 0 and not model.allow_empty:
             findings.append(
                 Finding("rows", subject, "fail", "0 rows (set meta allow_empty: true if normal)")
@@ -285,8 +293,7 @@ def check_dashboards(
             sql = runnable_sql(query, warehouse.engine, default_schema)
             rows = warehouse.query(f"select * from ({sql}) as dataset limit 1")
         except Exception as error:  # engines raise their own types; report, do not hide
-            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-            findings.append(Finding("dashboard query", subject, "fail", first[:300]))
+            findings.append(Finding("dashboard query", subject, "fail", _first_line(error)))
             continue
         detail = "runs" if rows else "runs, returned no rows"
         findings.append(Finding("dashboard query", subject, "pass", detail))
