@@ -24,6 +24,9 @@ from lakehouse_bi.deploy.dashboard_specs import DashboardSpecs
 from lakehouse_bi.errors import ConfigError
 
 DASHBOARDS_DIR = Path("resources/dashboards")
+# A string literal (skipped), or a parameter marker `:keyword` with an optional `.min`/`.max`
+# (not a `::` cast, not a `col:path` JSON path).
+_MARKER = re.compile(r"'(?:[^']|'')*'|(?<![\w:]):([a-z][a-z0-9_]*)(\.min|\.max)?\b")
 # Lakeview's relative dates for the spec's "-<n>d" / "today".
 _LAKEVIEW_DAY = re.compile(r"^now(-(?P<days>[0-9]+)d)?/d$")
 
@@ -170,8 +173,9 @@ def placeholders_used(sql: str) -> set[str]:
 
 
 def parameter_markers(sql: str) -> set[str]:
-    """Parameter keywords the SQL refers to as `:keyword` (casts `::` and JSON paths excluded)."""
-    return set(re.findall(r"(?<![\w:]):([a-z][a-z0-9_]*)", sql))
+    """Parameter keywords the SQL refers to as `:keyword` (string literals, `::` casts and
+    JSON paths excluded)."""
+    return {match.group(1) for match in _MARKER.finditer(sql) if match.group(1)}
 
 
 def relative_day(lakeview_value: str, as_of: dt.date) -> dt.date:
@@ -206,12 +210,14 @@ def bind_parameters(sql: str, values: dict[str, str]) -> str:
     """Replace `:keyword` / `:keyword.min|max` markers by the literals in `values`."""
 
     def literal(match: re.Match) -> str:
+        if not match.group(1):
+            return match.group(0)  # a string literal
         key = match.group(1) + (match.group(2) or "")
         if key not in values:
             raise ConfigError(f"SQL parameter :{key} has no value.")
         return values[key]
 
-    return re.sub(r"(?<![\w:]):([a-z][a-z0-9_]*)(\.min|\.max)?\b", literal, sql)
+    return _MARKER.sub(literal, sql)
 
 
 @dataclass(frozen=True)
