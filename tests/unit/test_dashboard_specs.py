@@ -133,7 +133,7 @@ def test_exposures_must_match_the_tables_a_dashboard_reads(project):
     assert problems == [
         "models/gold/_gold__exposures.yml: executive_summary_dashboard.depends_on: "
         "['executive_summary'], but resources/dashboards/executive_summary.lvdash.json reads "
-        "['executive_summary', 'sales_dashboard_metrics']"
+        "['executive_summary', 'fct_sales', 'sales_dashboard_metrics']"
     ]
     assert tables_read(load_dashboard(PROJECT, "Pipeline Health")) == {"pipeline_health", "dq_scores"}
 
