@@ -265,3 +265,40 @@ def test_cli_deploy_and_dry_run(fake, httpserver, monkeypatch):
 def test_local_target_is_refused():
     with pytest.raises(Exception, match="duckdb target"):
         build_plan(PROJECT, "local", FOLDER, WAREHOUSE)
+
+
+def _sequence(fake: FakeWorkspace) -> list[str]:
+    """Calls as `METHOD path`, ids replaced by {id} / {sid} (the docs' REST call list)."""
+    calls = []
+    for call in fake.calls:
+        path = re.sub(r"dash\d+", "{id}", re.sub(r"sched\d+", "{sid}", call.path))
+        path = re.sub(r"alert\d+", "{id}", path)
+        calls.append(f"{call.method} {path}")
+    return calls
+
+
+def test_rest_calls_of_first_and_second_deploy(fake, client, monkeypatch):
+    """The REST calls docs/DATABRICKS.md lists ("REST calls of a deploy")."""
+    monkeypatch.setenv("LAKEHOUSE_BI_EXECUTIVE_DESTINATION_ID", "dest-1")
+    deploy(client, _plan())
+    board = "/api/2.0/lakeview/dashboards/{id}"
+    common = [f"POST {board}/published", "PUT /api/2.0/permissions/dashboards/{id}",
+              f"GET {board}/schedules"]  # fmt: skip
+    status = "GET /api/2.0/workspace/get-status"
+    assert _sequence(fake) == [
+        status, f"POST {LAKEVIEW}", "POST /api/2.0/workspace/mkdirs", f"POST {LAKEVIEW}",
+        *common, f"POST {board}/schedules",
+        status, f"POST {LAKEVIEW}", *common, f"POST {board}/schedules",
+        f"GET {board}/schedules/{{sid}}/subscriptions", f"POST {board}/schedules/{{sid}}/subscriptions",
+        status, f"POST {LAKEVIEW}", *common,
+        "GET /api/2.0/alerts", "POST /api/2.0/alerts",
+    ]  # fmt: skip
+
+    fake.calls.clear()
+    deploy(client, _plan())
+    assert _sequence(fake) == [
+        status, f"PATCH {board}", *common,
+        status, f"PATCH {board}", *common, f"GET {board}/schedules/{{sid}}/subscriptions",
+        status, f"PATCH {board}", *common,
+        "GET /api/2.0/alerts", "PATCH /api/2.0/alerts/{id}",
+    ]  # fmt: skip

@@ -34,9 +34,10 @@ def dashboards() -> None:
 @click.option("--target", "-t", required=True, help="dbt target to deploy for (dev, staging, prod).")
 @click.option(
     "--warehouse-id",
-    envvar="DATABRICKS_WAREHOUSE_ID",
+    envvar=["DATABRICKS_WAREHOUSE_ID", "BUNDLE_VAR_warehouse_id"],
     show_envvar=True,
-    help="SQL warehouse the dashboards, schedules and alerts run on.",
+    help="SQL warehouse the dashboards, schedules and alerts run on (the bundle's "
+    "warehouse_id variable when set).",
 )
 @click.option(
     "--parent-path",
