@@ -98,7 +98,9 @@ def test_every_query_runs_on_duckdb_and_parses_as_databricks(built, profiles, to
                 what = f"{dashboard.display_name} / widget {widget.name}"
                 for placeholders, dialect in ((local, "duckdb"), (prod, "databricks")):
                     sql = widget_sql(
-                        query, resolved_dataset_sql(dashboard, dataset, placeholders, today), dialect
+                        query,
+                        resolved_dataset_sql(dashboard, dataset, placeholders, today),
+                        dialect,
                     )
                     if dialect == "duckdb":
                         assert connection.execute(sql).fetchall(), f"{what}: no rows"
@@ -145,7 +147,9 @@ def test_sales_overview_numbers_match_landing_files(built, profiles, today):
         per_day[sale.order_date] += sale.revenue
     line = results["revenue_by_day"].rows
     assert [day for day, _ in line] == [d.isoformat() for d in sorted(per_day)]
-    assert [value for _, value in line] == [pytest.approx(float(per_day[d])) for d in sorted(per_day)]
+    assert [value for _, value in line] == [
+        pytest.approx(float(per_day[d])) for d in sorted(per_day)
+    ]
 
     per_category: dict[str, Decimal] = defaultdict(Decimal)
     for sale in sales:
@@ -191,7 +195,9 @@ def test_sales_drop_alert_query_matches_landing_files(built, profiles, today):
 
 def _browser():
     if not CHROMIUM.is_file():
-        pytest.skip(f"No Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does it as root)")
+        pytest.skip(
+            f"No Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does it as root)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover
@@ -257,7 +263,9 @@ def test_preview_page_in_headless_chromium(built, profiles, today):
         if not c["points"] or 0 in c["points"] or not c["drawn"] or not c["nonzero"]
     ]
     assert empty == []
-    assert len(found["counters"]) == 9 and all(t.strip() not in {"", "–"} for t in found["counters"])
+    assert len(found["counters"]) == 9 and all(
+        t.strip() not in {"", "-"} for t in found["counters"]
+    )
     assert len(found["tables"]) == 3 and all(found["tables"])
     assert console_errors == []
     assert requests == []  # self-contained: nothing fetched from the network

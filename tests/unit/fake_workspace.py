@@ -88,7 +88,7 @@ class FakeWorkspace:
                 return _error(fault.status, fault.error_code, fault.message, fault.headers)
         return self._route(call)
 
-    def _route(self, call: Call) -> Response:  # noqa: PLR0911, PLR0912 - one branch per endpoint
+    def _route(self, call: Call) -> Response:
         method, path = call.method, call.path
         if path == "/.well-known/databricks-config":
             return _error(404, "NOT_FOUND", "no host metadata")
@@ -112,8 +112,10 @@ class FakeWorkspace:
         match = re.fullmatch(r"/api/2.0/permissions/dashboards/([^/]+)", path)
         if match and method == "PUT":
             self.permissions[match.group(1)] = call.body["access_control_list"]
-            return _json(200, {"object_id": f"/dashboards/{match.group(1)}",
-                               "access_control_list": call.body["access_control_list"]})  # fmt: skip
+            acl = call.body["access_control_list"]
+            return _json(
+                200, {"object_id": f"/dashboards/{match.group(1)}", "access_control_list": acl}
+            )
         if path == "/api/2.0/alerts":
             if method == "GET":
                 return _json(200, {"alerts": list(self.alerts.values())})

@@ -55,7 +55,11 @@ def test_the_seed_values_are_the_specs():
         "Executive Summary": "0 6 * * *",
     }
     alert = specs.alerts.alerts["sales_drop_alert"]
-    assert (alert.operator, alert.threshold, alert.comparison) == ("LESS_THAN", -0.2, "previous_day")
+    assert (alert.operator, alert.threshold, alert.comparison) == (
+        "LESS_THAN",
+        -0.2,
+        "previous_day",
+    )
 
 
 def test_schema_errors_name_file_and_key(project):
@@ -73,17 +77,25 @@ def test_schema_errors_name_file_and_key(project):
         and "is not a five-field cron" in p
         for p in problems
     ), problems
-    assert f"{SPECS}/alert_definitions.yml: sales_drop_alert.recipents: Extra inputs are not permitted" in problems
-    assert any(p.startswith(f"{SPECS}/dashboard_parameters.yml: date_range.start_default:") for p in problems)
-    with pytest.raises(ConfigError, match="refresh_schedules.yml: schedules.Sales Overview.cron"):
+    assert (
+        f"{SPECS}/alert_definitions.yml: sales_drop_alert.recipents: Extra inputs are not permitted"
+        in problems
+    )
+    assert any(
+        p.startswith(f"{SPECS}/dashboard_parameters.yml: date_range.start_default:")
+        for p in problems
+    )
+    with pytest.raises(
+        ConfigError, match=r"refresh_schedules\.yml: schedules\.Sales Overview\.cron"
+    ):
         load_specs(project)
 
 
 def test_cross_file_problems(project):
     _edit_yaml(project / SPECS / "dashboard_permissions.yml",
                lambda d: d["Sales Overview"].update(view=["nobody"]))  # fmt: skip
-    _edit_yaml(project / SPECS / "refresh_schedules.yml",
-               lambda d: d["schedules"].update({"Sales Overviews": {"cron": "0 * * * *"}}))  # fmt: skip
+    extra = {"Sales Overviews": {"cron": "0 * * * *"}}
+    _edit_yaml(project / SPECS / "refresh_schedules.yml", lambda d: d["schedules"].update(extra))
     (project / "resources/dashboards/orphan.lvdash.json").write_text("{}")
 
     problems = spec_problems(project)
@@ -93,7 +105,8 @@ def test_cross_file_problems(project):
         "(roles: dbt_project.yml vars.governance_groups)"
     ) in problems
     assert any(
-        p.startswith(f"{SPECS}/refresh_schedules.yml: Sales Overviews: not a dashboard") for p in problems
+        p.startswith(f"{SPECS}/refresh_schedules.yml: Sales Overviews: not a dashboard")
+        for p in problems
     )
     assert (
         f"resources/dashboards/orphan.lvdash.json: no entry in {SPECS}/dashboard_permissions.yml "
@@ -106,10 +119,12 @@ def test_dashboard_file_problems(project):
         dataset = doc["datasets"][0]
         dataset["parameters"][0]["defaultSelection"]["range"]["min"]["value"] = "now-7d/d"
         dataset["queryLines"].append("  and region = :region\n")
-        dataset["queryLines"][dataset["queryLines"].index("from ${gold}.sales_dashboard_metrics\n")] = (
-            "from ${silver}.sales_dashboard_metrics\n"
-        )
-        doc["pages"][0]["layout"][2]["widget"]["name"] = doc["pages"][0]["layout"][1]["widget"]["name"]
+        dataset["queryLines"][
+            dataset["queryLines"].index("from ${gold}.sales_dashboard_metrics\n")
+        ] = "from ${silver}.sales_dashboard_metrics\n"
+        doc["pages"][0]["layout"][2]["widget"]["name"] = doc["pages"][0]["layout"][1]["widget"][
+            "name"
+        ]
 
     _edit_json(project / "resources/dashboards/sales_overview.lvdash.json", break_sales)
     where = "resources/dashboards/sales_overview.lvdash.json"
@@ -121,21 +136,34 @@ def test_dashboard_file_problems(project):
         "{'min': 'now-7d/d', 'max': 'now/d'}, expected min 'now-30d/d', max 'now/d' "
         f"({SPECS}/dashboard_parameters.yml)"
     ) in problems
-    assert f"{where}: datasets.sales_daily: SQL uses :region but the dataset declares no such parameter" in problems
-    assert f"{where}: datasets.sales_daily: unknown placeholder ${{silver}} (known: gold, observability)" in problems
-    assert f"{where}: widget name 'revenue_total' is not unique (Lakeview rejects duplicates)" in problems
+    assert (
+        f"{where}: datasets.sales_daily: "
+        "SQL uses :region but the dataset declares no such parameter" in problems
+    )
+    assert (
+        f"{where}: datasets.sales_daily: "
+        "unknown placeholder ${silver} (known: gold, observability)" in problems
+    )
+    assert (
+        f"{where}: widget name 'revenue_total' is not unique (Lakeview rejects duplicates)"
+        in problems
+    )
 
 
 def test_exposures_must_match_the_tables_a_dashboard_reads(project):
+    only_summary = {"depends_on": ["ref('executive_summary')"]}
     _edit_yaml(project / "models/gold/_gold__exposures.yml",
-               lambda d: d["exposures"][1].update(depends_on=["ref('executive_summary')"]))  # fmt: skip
+               lambda d: d["exposures"][1].update(only_summary))  # fmt: skip
     problems = spec_problems(project)
     assert problems == [
         "models/gold/_gold__exposures.yml: executive_summary_dashboard.depends_on: "
         "['executive_summary'], but resources/dashboards/executive_summary.lvdash.json reads "
         "['executive_summary', 'fct_sales', 'sales_dashboard_metrics']"
     ]
-    assert tables_read(load_dashboard(PROJECT, "Pipeline Health")) == {"pipeline_health", "dq_scores"}
+    assert tables_read(load_dashboard(PROJECT, "Pipeline Health")) == {
+        "pipeline_health",
+        "dq_scores",
+    }
 
 
 @pytest.mark.parametrize(
@@ -179,7 +207,9 @@ def test_target_locations_follow_the_profile(monkeypatch, tmp_path):
 
 def test_bind_parameters_leaves_casts_and_strings_of_other_shapes():
     sql = "select x::date, :a, :r.min, :r.max from t where y = ':a'"
-    bound = bind_parameters(sql, {"a": "'A'", "r.min": "DATE '2025-01-01'", "r.max": "DATE '2025-01-31'"})
+    bound = bind_parameters(
+        sql, {"a": "'A'", "r.min": "DATE '2025-01-01'", "r.max": "DATE '2025-01-31'"}
+    )
     assert bound == (
         "select x::date, 'A', DATE '2025-01-01', DATE '2025-01-31' from t where y = ':a'"
     )

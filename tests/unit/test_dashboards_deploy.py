@@ -91,7 +91,10 @@ def test_first_deploy_creates_folder_dashboards_schedules_and_alert(fake, client
     assert serialized["pages"] == local["pages"]
 
     for dashboard_id in fake.dashboards:
-        assert fake.published[dashboard_id] == {"embed_credentials": False, "warehouse_id": WAREHOUSE}
+        assert fake.published[dashboard_id] == {
+            "embed_credentials": False,
+            "warehouse_id": WAREHOUSE,
+        }
     sales = fake.by_path("/Shared/lakehouse-bi/prod/Sales Overview.lvdash.json")
     assert fake.permissions[sales["dashboard_id"]] == [
         {"group_name": "lakehouse_bi_bi_viewers", "permission_level": "CAN_READ"},
@@ -164,7 +167,9 @@ def test_existing_folder_is_not_created_again(fake, client):
 def test_permissions_are_replaced_not_added(fake, client):
     deploy(client, _plan())
     sales = fake.by_path("/Shared/lakehouse-bi/prod/Sales Overview.lvdash.json")["dashboard_id"]
-    fake.permissions[sales].append({"user_name": "someone@example.com", "permission_level": "CAN_MANAGE"})
+    fake.permissions[sales].append(
+        {"user_name": "someone@example.com", "permission_level": "CAN_MANAGE"}
+    )
     fake.calls.clear()
 
     deploy(client, _plan())
@@ -177,7 +182,9 @@ def test_permissions_are_replaced_not_added(fake, client):
 def test_schedule_change_updates_with_etag_and_removal_deletes(fake, client, monkeypatch):
     deploy(client, _plan())
     specs = load_specs(PROJECT)
-    executive = fake.by_path("/Shared/lakehouse-bi/prod/Executive Summary.lvdash.json")["dashboard_id"]
+    executive = fake.by_path("/Shared/lakehouse-bi/prod/Executive Summary.lvdash.json")[
+        "dashboard_id"
+    ]
     sales = fake.by_path("/Shared/lakehouse-bi/prod/Sales Overview.lvdash.json")["dashboard_id"]
     (before,) = fake.schedules[executive]
     before = dict(before)  # the fake updates its schedules in place
@@ -188,7 +195,9 @@ def test_schedule_change_updates_with_etag_and_removal_deletes(fake, client, mon
     monkeypatch.setenv("LAKEHOUSE_BI_EXECUTIVE_DESTINATION_ID", "dest-123")
     fake.calls.clear()
 
-    deploy(client, _plan(specs.__class__(specs.parameters, specs.permissions, changed, specs.alerts)))
+    deploy(
+        client, _plan(specs.__class__(specs.parameters, specs.permissions, changed, specs.alerts))
+    )
 
     (after,) = fake.schedules[executive]
     assert after["schedule_id"] == before["schedule_id"]
@@ -204,7 +213,9 @@ def test_schedule_change_updates_with_etag_and_removal_deletes(fake, client, mon
     ]  # fmt: skip
 
     fake.calls.clear()
-    deploy(client, _plan(specs.__class__(specs.parameters, specs.permissions, changed, specs.alerts)))
+    deploy(
+        client, _plan(specs.__class__(specs.parameters, specs.permissions, changed, specs.alerts))
+    )
     assert not [c for c in fake.calls if "/schedules" in c.path and c.method != "GET"]
     assert len(fake.subscriptions[after["schedule_id"]]) == 1  # not subscribed twice
 
@@ -289,7 +300,8 @@ def test_rest_calls_of_first_and_second_deploy(fake, client, monkeypatch):
         status, f"POST {LAKEVIEW}", "POST /api/2.0/workspace/mkdirs", f"POST {LAKEVIEW}",
         *common, f"POST {board}/schedules",
         status, f"POST {LAKEVIEW}", *common, f"POST {board}/schedules",
-        f"GET {board}/schedules/{{sid}}/subscriptions", f"POST {board}/schedules/{{sid}}/subscriptions",
+        f"GET {board}/schedules/{{sid}}/subscriptions",
+        f"POST {board}/schedules/{{sid}}/subscriptions",
         status, f"POST {LAKEVIEW}", *common,
         "GET /api/2.0/alerts", "POST /api/2.0/alerts",
     ]  # fmt: skip

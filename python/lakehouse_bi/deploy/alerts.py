@@ -107,7 +107,9 @@ class AlertOutcome:
     action: str  # created | updated
 
 
-def deploy_alert(w: WorkspaceClient, alert: sql.AlertV2, existing: list[sql.AlertV2]) -> AlertOutcome:
+def deploy_alert(
+    w: WorkspaceClient, alert: sql.AlertV2, existing: list[sql.AlertV2]
+) -> AlertOutcome:
     """Update the alert of the same display name and folder in `existing`, else create it."""
     match = next(
         (

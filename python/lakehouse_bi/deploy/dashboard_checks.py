@@ -117,7 +117,10 @@ def _dashboard_problems(dashboard: Dashboard, specs: DashboardSpecs) -> list[str
             if parameter.keyword not in parameter_markers(sql):
                 problems.append(f"{key}: declared but the SQL never uses :{parameter.keyword}")
             if parameter.complexType != want["complexType"]:
-                problems.append(f"{key}.complexType: {parameter.complexType!r}, expected {want['complexType']!r}")
+                problems.append(
+                    f"{key}.complexType: {parameter.complexType!r}, "
+                    f"expected {want['complexType']!r}"
+                )
                 continue
             selection = parameter.defaultSelection
             if want["complexType"] == "RANGE":
@@ -131,7 +134,9 @@ def _dashboard_problems(dashboard: Dashboard, specs: DashboardSpecs) -> list[str
             else:
                 values = [v.get("value") for v in selection.get("values", {}).get("values", [])]
                 if values != [want["value"]]:
-                    problems.append(f"{key}.defaultSelection: {values}, expected [{want['value']!r}]")
+                    problems.append(
+                        f"{key}.defaultSelection: {values}, expected [{want['value']!r}]"
+                    )
                 pattern = rf"\b{want['column']}\s*=\s*:{parameter.keyword}\b"
                 if not re.search(pattern, sql):
                     problems.append(
@@ -174,7 +179,9 @@ def _exposure_problems(project_dir: Path, dashboards: list[Dashboard]) -> list[s
         if not exposure:
             problems.append(f"{EXPOSURES_FILE}: no exposure labelled {dashboard.display_name!r}")
             continue
-        refs = set(re.findall(r"ref\(['\"]([a-z0-9_]+)['\"]\)", " ".join(exposure.get("depends_on", []))))
+        refs = set(
+            re.findall(r"ref\(['\"]([a-z0-9_]+)['\"]\)", " ".join(exposure.get("depends_on", [])))
+        )
         if refs != tables_read(dashboard):
             problems.append(
                 f"{EXPOSURES_FILE}: {exposure.get('name')}.depends_on: {sorted(refs)}, but "

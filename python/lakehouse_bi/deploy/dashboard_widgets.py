@@ -41,7 +41,8 @@ def widget_query(widget: LvWidget) -> WidgetQuery:
     kind = spec.get("widgetType", "")
     if kind not in WIDGET_TYPES:
         raise ConfigError(
-            f"Widget {widget.name!r} has type {kind!r}; supported: {', '.join(sorted(WIDGET_TYPES))}."
+            f"Widget {widget.name!r} has type {kind!r}; "
+            f"supported: {', '.join(sorted(WIDGET_TYPES))}."
         )
     query = widget.queries[0].query
     title = (spec.get("frame") or {}).get("title") or widget.name
@@ -92,6 +93,5 @@ def widget_sql(query: WidgetQuery, dataset_sql: str, dialect: str) -> str:
     elif query.kind == "table":
         order_by = "\norder by 1"
     return (
-        f"select\n    {selected}\nfrom (\n{dataset_sql.rstrip()}\n) as dataset"
-        f"{group_by}{order_by}"
+        f"select\n    {selected}\nfrom (\n{dataset_sql.rstrip()}\n) as dataset{group_by}{order_by}"
     )

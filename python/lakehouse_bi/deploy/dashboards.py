@@ -58,9 +58,7 @@ def workspace_client(retry_timeout_seconds: int = DEFAULT_RETRY_TIMEOUT_SECONDS,
     """A WorkspaceClient from the SDK's unified auth (DATABRICKS_HOST plus a token or OAuth
     M2M client id/secret, or a profile), retrying 429/503 and connection errors for up to
     `retry_timeout_seconds` (the SDK's own policy; the SDK default is 300 s)."""
-    return WorkspaceClient(
-        config=Config(retry_timeout_seconds=retry_timeout_seconds, **config)
-    )
+    return WorkspaceClient(config=Config(retry_timeout_seconds=retry_timeout_seconds, **config))
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,10 @@ class DeployPlan:
             base = "/api/2.0/lakeview/dashboards"
             yield f'Dashboard "{plan.dashboard.display_name}" from {plan.dashboard.path}'
             yield f"  GET    /api/2.0/workspace/get-status?path={plan.path}"
-            yield f"  PATCH  {base}/<id> if found, else POST {base} (POST /api/2.0/workspace/mkdirs on 404)"
+            yield (
+                f"  PATCH  {base}/<id> if found, else POST {base} "
+                "(POST /api/2.0/workspace/mkdirs on 404)"
+            )
             yield f"  POST   {base}/<id>/published  embed_credentials=false"
             grants = ", ".join(f"{g.level.value} {g.group_name}" for g in plan.grants)
             yield f"  PUT    /api/2.0/permissions/dashboards/<id>  (replace) {grants}"
@@ -114,17 +115,28 @@ class DeployPlan:
                     "(nothing when unchanged)"
                 )
                 for destination in plan.destination_ids:
-                    yield f"  POST   {base}/<id>/schedules/<sid>/subscriptions  destination {destination} (if missing)"
+                    yield (
+                        f"  POST   {base}/<id>/schedules/<sid>/subscriptions  "
+                        f"destination {destination} (if missing)"
+                    )
                 for env in plan.skipped_subscribers:
                     yield f"  (subscriber skipped: {env} is not set)"
             else:
-                yield f'  DELETE {base}/<id>/schedules/<sid>  any "{SCHEDULE_NAME}" (none in the spec)'
-        yield "Alerts: GET /api/2.0/alerts, then per alert PATCH /api/2.0/alerts/<id>?update_mask=... if found by name and folder, else POST /api/2.0/alerts"
+                yield (
+                    f'  DELETE {base}/<id>/schedules/<sid>  any "{SCHEDULE_NAME}" '
+                    "(none in the spec)"
+                )
+        yield (
+            "Alerts: GET /api/2.0/alerts, then per alert PATCH "
+            "/api/2.0/alerts/<id>?update_mask=... if found by name and folder, "
+            "else POST /api/2.0/alerts"
+        )
         for alert in self.alerts:
             evaluation = alert.evaluation
             yield (
                 f'  "{alert.display_name}": {evaluation.source.name} '
-                f"{evaluation.comparison_operator.value} {evaluation.threshold.value.double_value}, "
+                f"{evaluation.comparison_operator.value} "
+                f"{evaluation.threshold.value.double_value}, "
                 f"{alert.schedule.quartz_cron_schedule} {alert.schedule.timezone_id}"
             )
 
@@ -177,7 +189,9 @@ def build_plan(
                 quartz_cron=quartz_cron(schedule.cron) if schedule else None,
                 paused=bool(schedule and schedule.paused),
                 destination_ids=[
-                    os.environ[s.destination_env] for s in subscribers if os.environ.get(s.destination_env)
+                    os.environ[s.destination_env]
+                    for s in subscribers
+                    if os.environ.get(s.destination_env)
                 ],
                 skipped_subscribers=[
                     s.destination_env for s in subscribers if not os.environ.get(s.destination_env)
@@ -232,7 +246,9 @@ def _create_dashboard(w: WorkspaceClient, plan: DashboardPlan, folder: str, ware
     return created.dashboard_id or ""
 
 
-def _schedules(w: WorkspaceClient, dashboard_id: str, plan: DashboardPlan, deploy: DeployPlan) -> str:
+def _schedules(
+    w: WorkspaceClient, dashboard_id: str, plan: DashboardPlan, deploy: DeployPlan
+) -> str:
     existing = [
         s for s in w.lakeview.list_schedules(dashboard_id) if s.display_name == SCHEDULE_NAME
     ]
@@ -240,7 +256,11 @@ def _schedules(w: WorkspaceClient, dashboard_id: str, plan: DashboardPlan, deplo
         for schedule in existing:
             w.lakeview.delete_schedule(dashboard_id, schedule.schedule_id, etag=schedule.etag)
         return f"schedules: {len(existing)} deleted" if existing else "schedules: none"
-    pause = lakeview.SchedulePauseStatus.PAUSED if plan.paused else lakeview.SchedulePauseStatus.UNPAUSED
+    pause = (
+        lakeview.SchedulePauseStatus.PAUSED
+        if plan.paused
+        else lakeview.SchedulePauseStatus.UNPAUSED
+    )
     desired = lakeview.Schedule(
         cron_schedule=lakeview.CronSchedule(
             quartz_cron_expression=plan.quartz_cron, timezone_id=deploy.timezone

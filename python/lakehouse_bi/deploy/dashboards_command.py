@@ -31,7 +31,9 @@ def dashboards() -> None:
 
 
 @dashboards.command("deploy")
-@click.option("--target", "-t", required=True, help="dbt target to deploy for (dev, staging, prod).")
+@click.option(
+    "--target", "-t", required=True, help="dbt target to deploy for (dev, staging, prod)."
+)
 @click.option(
     "--warehouse-id",
     envvar=["DATABRICKS_WAREHOUSE_ID", "BUNDLE_VAR_warehouse_id"],
@@ -54,7 +56,11 @@ def dashboards() -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Print the plan (REST calls included); send nothing.")
 def deploy_command(
-    target: str, warehouse_id: str | None, parent_path: str | None, retry_timeout: int, dry_run: bool
+    target: str,
+    warehouse_id: str | None,
+    parent_path: str | None,
+    retry_timeout: int,
+    dry_run: bool,
 ) -> None:
     """Create or update the dashboards (by name), publish, set permissions, schedules,
     subscriptions and SQL alerts. Idempotent: run it after every change."""

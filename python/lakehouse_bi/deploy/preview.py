@@ -78,7 +78,7 @@ def compute_widgets(
 
 def _format(value: object) -> str:
     if value is None:
-        return "–"
+        return "-"
     if isinstance(value, float):
         return f"{value:,.4f}" if abs(value) < 1 and value != 0 else f"{value:,.2f}"
     if isinstance(value, int) and not isinstance(value, bool):
@@ -121,7 +121,9 @@ def _widget_html(result: WidgetResult, element_id: str) -> str:
         value = result.rows[0][0] if result.rows else None
         body = f'<div class="counter" data-value="{html.escape(str(value))}">{_format(value)}</div>'
     elif kind in CHART_TYPES:
-        body = f'<div class="chart" data-rows="{len(result.rows)}">{_chart(result, element_id)}</div>'
+        body = (
+            f'<div class="chart" data-rows="{len(result.rows)}">{_chart(result, element_id)}</div>'
+        )
     else:
         labels = {
             column["fieldName"]: column.get("displayName", column["fieldName"])
@@ -136,7 +138,7 @@ def _widget_html(result: WidgetResult, element_id: str) -> str:
             f'<div class="table-wrap"><table data-rows="{len(result.rows)}">'
             f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
         )
-    return f'<h3>{title}</h3>{body}'
+    return f"<h3>{title}</h3>{body}"
 
 
 def _text_lines(dashboard: Dashboard) -> list[str]:
@@ -222,7 +224,7 @@ def render_preview(project_dir: Path, database: Path, as_of: dt.date | None = No
             results = compute_widgets(connection, dashboard, placeholders, as_of)
             sections.append(_section(dashboard, results, as_of, index))
     return (
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
         "<title>lakehouse-bi dashboards preview</title>"
         f"<style>{_STYLE}</style><script>{get_plotlyjs()}</script></head><body>"
         f"<h1>lakehouse-bi dashboards preview</h1><p>Local DuckDB warehouse "
