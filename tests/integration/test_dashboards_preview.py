@@ -20,8 +20,10 @@ import duckdb
 import landed_truth
 import pytest
 import sqlfluff
+from click.testing import CliRunner
 from local_pipeline import PROJECT, LocalPipeline
 
+from lakehouse_bi.cli import main
 from lakehouse_bi.deploy.alerts import alert_query
 from lakehouse_bi.deploy.dashboard_files import (
     load_dashboards,
@@ -191,6 +193,22 @@ def test_sales_drop_alert_query_matches_landing_files(built, profiles, today):
         pytest.approx(float(before)),
         pytest.approx(float((yesterday - before) / before)),
     )
+
+
+def test_preview_command_writes_the_page(built, profiles, tmp_path, monkeypatch):
+    monkeypatch.chdir(PROJECT)
+    monkeypatch.setenv("LAKEHOUSE_BI_DUCKDB_PATH", str(built.database))
+    output = tmp_path / "preview.html"
+    result = CliRunner().invoke(main, ["dashboards", "preview", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(output)
+    page = output.read_text()
+    assert page.count('<section class="dashboard"') == 3
+    assert "<script src=" not in page and "<link " not in page  # nothing loaded from elsewhere
+
+    monkeypatch.setenv("LAKEHOUSE_BI_DUCKDB_PATH", str(tmp_path / "missing.duckdb"))
+    missing = CliRunner().invoke(main, ["dashboards", "preview", "--output", str(output)])
+    assert missing.exit_code == 2 and "No DuckDB warehouse at" in missing.output
 
 
 def _browser():

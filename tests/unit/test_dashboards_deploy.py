@@ -314,3 +314,21 @@ def test_rest_calls_of_first_and_second_deploy(fake, client, monkeypatch):
         status, f"PATCH {board}", *common,
         "GET /api/2.0/alerts", "PATCH /api/2.0/alerts/{id}",
     ]  # fmt: skip
+
+
+def test_transient_errors_past_the_retry_timeout_stop_with_a_clear_error(fake, httpserver):
+    for _ in range(50):
+        fake.fail_once("GET", "/api/2.0/workspace/get-status", 503, "TEMPORARILY_UNAVAILABLE",
+                       "down for maintenance", **{"Retry-After": "0"})  # fmt: skip
+    client = workspace_client(
+        retry_timeout_seconds=1,
+        host=httpserver.url_for("/").rstrip("/"),
+        token="dapi-test-token",  # pragma: allowlist secret
+        auth_type="pat",
+    )
+    with pytest.raises(DeployError) as raised:
+        deploy(client, _plan())
+    assert 'Dashboard "Sales Overview": lookup failed (TimeoutError)' in str(raised.value)
+    lookups = [c for c in fake.calls if c.path == "/api/2.0/workspace/get-status"]
+    assert 1 < len(lookups) < 50  # retried by the SDK, then given up at its timeout
+    assert not fake.dashboards
