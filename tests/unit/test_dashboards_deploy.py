@@ -260,6 +260,12 @@ def test_cli_deploy_and_dry_run(fake, httpserver, monkeypatch):
     assert "${gold} -> lakehouse_bi_prod.gold" in dry.output
     assert not fake.calls  # a dry run sends nothing
 
+    no_host = runner.invoke(
+        main, ["dashboards", "deploy", "--target", "prod", "--warehouse-id", WAREHOUSE]
+    )
+    assert no_host.exit_code == 2 and "Cannot connect to a Databricks workspace" in no_host.output
+    assert "DATABRICKS_HOST" in no_host.output
+
     monkeypatch.setenv("DATABRICKS_HOST", httpserver.url_for("/").rstrip("/"))
     monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-test-token")  # pragma: allowlist secret
     no_warehouse = runner.invoke(main, ["dashboards", "deploy", "--target", "prod"])

@@ -76,7 +76,15 @@ def deploy_command(
         for line in plan.describe():
             click.echo(line)
         return
-    report = deploy(workspace_client(retry_timeout), plan)
+    try:
+        client = workspace_client(retry_timeout)
+    except ValueError as error:  # the SDK's "cannot configure default credentials"
+        raise ConfigError(
+            f"Cannot connect to a Databricks workspace: {error}",
+            "Set DATABRICKS_HOST and DATABRICKS_TOKEN (or DATABRICKS_CLIENT_ID and "
+            "DATABRICKS_CLIENT_SECRET), or DATABRICKS_CONFIG_PROFILE; see .env.example.",
+        ) from error
+    report = deploy(client, plan)
     for line in report.lines:
         click.echo(line)
 
