@@ -192,14 +192,19 @@ def spec_day_as_lakeview(value: str) -> str:
 
 
 def default_values(dataset: LvDataset, as_of: dt.date) -> dict[str, str]:
-    """SQL literals of the dataset's parameter defaults: `date_range.min` -> DATE '...'."""
+    """SQL literals of the dataset's parameter defaults: `date_range.min` -> TIMESTAMP
+    '2026-10-30 00:00:00' (a DATETIME range; DATE '...' for a DATE one), `country` -> 'All'."""
     values: dict[str, str] = {}
     for parameter in dataset.parameters:
         selection = parameter.defaultSelection
         if parameter.complexType == "RANGE":
             for bound in ("min", "max"):
-                day = relative_day(selection["range"][bound]["value"], as_of)
-                values[f"{parameter.keyword}.{bound}"] = f"DATE '{day.isoformat()}'"
+                day = relative_day(selection["range"][bound]["value"], as_of).isoformat()
+                values[f"{parameter.keyword}.{bound}"] = (
+                    f"TIMESTAMP '{day} 00:00:00'"
+                    if parameter.dataType == "DATETIME"
+                    else f"DATE '{day}'"
+                )
         else:
             value = selection["values"]["values"][0]["value"]
             values[parameter.keyword] = "'" + str(value).replace("'", "''") + "'"
