@@ -119,6 +119,7 @@ def test_dashboard_file_problems(project):
         dataset = doc["datasets"][0]
         dataset["parameters"][0]["defaultSelection"]["range"]["min"]["value"] = "now-7d/d"
         dataset["queryLines"].append("  and region = :region\n")
+        dataset["parameters"][1]["dataType"] = "INTEGER"
         dataset["queryLines"][
             dataset["queryLines"].index("from ${gold}.sales_dashboard_metrics\n")
         ] = "from ${silver}.sales_dashboard_metrics\n"
@@ -148,6 +149,9 @@ def test_dashboard_file_problems(project):
         f"{where}: widget name 'revenue_total' is not unique (Lakeview rejects duplicates)"
         in problems
     )
+    assert (
+        f"{where}: datasets.sales_daily.parameters.country.dataType: 'INTEGER', expected 'STRING'"
+    ) in problems
 
 
 def test_exposures_must_match_the_tables_a_dashboard_reads(project):

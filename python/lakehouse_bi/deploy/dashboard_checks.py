@@ -69,12 +69,18 @@ def _expected_defaults(specs: DashboardSpecs) -> dict[str, dict]:
     expected = {
         date_range.keyword: {
             "complexType": "RANGE",
+            "dataType": "DATETIME",
             "min": spec_day_as_lakeview(date_range.start_default),
             "max": spec_day_as_lakeview(date_range.end_default),
         }
     }
     for item in specs.parameters.filters:
-        expected[item.keyword] = {"complexType": None, "value": item.default, "column": item.column}
+        expected[item.keyword] = {
+            "complexType": None,
+            "dataType": "STRING",
+            "value": item.default,
+            "column": item.column,
+        }
     return expected
 
 
@@ -116,6 +122,10 @@ def _dashboard_problems(dashboard: Dashboard, specs: DashboardSpecs) -> list[str
             want = expected[parameter.keyword]
             if parameter.keyword not in parameter_markers(sql):
                 problems.append(f"{key}: declared but the SQL never uses :{parameter.keyword}")
+            if parameter.dataType != want["dataType"]:
+                problems.append(
+                    f"{key}.dataType: {parameter.dataType!r}, expected {want['dataType']!r}"
+                )
             if parameter.complexType != want["complexType"]:
                 problems.append(
                     f"{key}.complexType: {parameter.complexType!r}, "

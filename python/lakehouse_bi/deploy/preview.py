@@ -105,6 +105,8 @@ def _chart(result: WidgetResult, element_id: str) -> str:
         yaxis_title=encodings["y"].get("displayName"),
         template="plotly_white",
     )
+    if encodings["x"].get("scale", {}).get("type") == "temporal":
+        figure.update_xaxes(type="date", tickformat="%Y-%m-%d")
     return figure.to_html(
         full_html=False,
         include_plotlyjs=False,
