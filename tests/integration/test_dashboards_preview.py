@@ -211,7 +211,9 @@ def test_preview_command_writes_the_page(built, profiles, tmp_path, monkeypatch)
     assert missing.exit_code == 2 and "No DuckDB warehouse at" in missing.output
 
 
-def _browser():
+@pytest.fixture(scope="module")  # module scope: resolved before the module's build
+def playwright_with_chromium():
+    """playwright's sync API, or a skip saying what is missing (checked before the build)."""
     if not CHROMIUM.is_file():
         pytest.skip(
             f"No Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does it as root)"
@@ -223,8 +225,8 @@ def _browser():
     return sync_playwright
 
 
-def test_preview_page_in_headless_chromium(built, profiles, today):
-    sync_playwright = _browser()
+def test_preview_page_in_headless_chromium(playwright_with_chromium, built, profiles, today):
+    sync_playwright = playwright_with_chromium
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page_path = write_preview(PROJECT, built.database, ARTIFACTS / "dashboards_preview.html", today)
     charts = sum(
