@@ -1,4 +1,5 @@
-"""`lakehouse-bi demo`: sample data -> dbt build -> docs -> Elementary report -> summary."""
+"""`lakehouse-bi demo`: sample data -> dbt build -> docs -> Elementary report -> dashboards
+preview -> summary."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from lakehouse_bi.datagen.config import utc_today
+from lakehouse_bi.deploy.dashboards_command import preview_path
+from lakehouse_bi.deploy.preview import write_preview
 from lakehouse_bi.errors import PipelineError
 from lakehouse_bi.logging_setup import log_context, timed
 from lakehouse_bi.pipeline.dbt_commands import RunSummary, run_dbt, run_edr_report, venv_tool
@@ -110,6 +113,7 @@ def _print_summary(console: Console, paths: ProjectPaths, timer: StepTimer, buil
     console.print(f"[bold]Database:[/]           {paths.duckdb}")
     console.print(f"[bold]dbt docs:[/]           {paths.docs_index}  (or `dbt docs serve`)")
     console.print(f"[bold]Elementary report:[/]  {paths.elementary_report}")
+    console.print(f"[bold]Dashboards preview:[/] {preview_path(paths)}")
 
 
 @click.command("demo")
@@ -123,7 +127,8 @@ def _print_summary(console: Console, paths: ProjectPaths, timer: StepTimer, buil
 @click.option("--seed", type=int, default=42, show_default=True, help="Sample data seed.")
 @click.option("--regenerate", is_flag=True, help="Regenerate sample data even if already landed.")
 def demo(scenario: str, seed: int, regenerate: bool) -> None:
-    """Build the whole pipeline on the local DuckDB target and summarise it. Safe to rerun."""
+    """Build the whole pipeline on the local DuckDB target, preview the dashboards and
+    summarise it. Safe to rerun."""
     console = Console()
     paths = ProjectPaths.find()
     timer = StepTimer()
@@ -146,4 +151,8 @@ def demo(scenario: str, seed: int, regenerate: bool) -> None:
 
     timer.run("dbt docs generate", docs_generate)
     timer.run("edr report", lambda: str(run_edr_report(paths)))
+    timer.run(
+        "dashboards preview",
+        lambda: str(write_preview(paths.root, paths.duckdb, preview_path(paths))),
+    )
     _print_summary(console, paths, timer, build)
