@@ -8,6 +8,7 @@ import click
 
 from lakehouse_bi.datagen.command import generate
 from lakehouse_bi.datagen.land import land
+from lakehouse_bi.deploy.jobs_command import jobs
 from lakehouse_bi.deps.command import deps
 from lakehouse_bi.errors import LakehouseBIError
 from lakehouse_bi.governance.command import validate
@@ -55,3 +56,4 @@ main.add_command(alert)
 main.add_command(lineage)
 main.add_command(validate)
 main.add_command(schema)
+main.add_command(jobs)

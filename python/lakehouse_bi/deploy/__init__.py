@@ -1,0 +1,1 @@
+"""Deployment to Databricks: bundle jobs, dashboards and alerts."""
