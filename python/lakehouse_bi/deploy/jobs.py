@@ -12,6 +12,7 @@ file, the job and the task), then completed:
   dbt-databricks, elementary-data), so jobs run the versions tested here;
 - feature flag `enable_streaming` (dbt_project.yml) on: the pipeline job has
   `trigger.file_arrival` on the landing volume instead of its cron `schedule`;
+- the email notifications list the addresses of `notification_emails` (comma-separated);
 - an empty `webhook_destination_id` drops the webhook notifications;
 - an empty `warehouse_id` adds the bundle's own SQL warehouse (`sql_warehouses.lakehouse_bi`,
   sized by the warehouse_* variables) and points the jobs at it.
@@ -188,9 +189,26 @@ def complete_job(
                 "wait_after_last_change_seconds": FILE_ARRIVAL_WAIT_SECONDS,
             },
         }
+    emails = notification_emails(variables.get("notification_emails"))
+    for event, recipients in (job.get("email_notifications") or {}).items():
+        if isinstance(recipients, list):
+            job["email_notifications"][event] = [*recipients, *emails]
     if variables.get("webhook_destination_id") == "":
         job.pop("webhook_notifications", None)
     return job
+
+
+def notification_emails(value: Any) -> list[str]:
+    """The addresses of the `notification_emails` variable (comma-separated; None or empty:
+    none). ConfigError naming the variable for an entry that is not an address."""
+    entries = [entry.strip() for entry in str(value or "").split(",") if entry.strip()]
+    for entry in entries:
+        if "@" not in entry or " " in entry:
+            raise ConfigError(
+                f"Bundle variable notification_emails: '{entry}' is not an email address.",
+                hint="Give comma-separated addresses, e.g. --var notification_emails=a@x.com,b@x.com",
+            )
+    return entries
 
 
 def own_warehouse() -> SqlWarehouse:

@@ -69,7 +69,7 @@ def render_resources(
     overrides: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """{target, mode, jobs: {key: job dict}, sql_warehouses: {...}, unresolved: [...]}.
+    """{target, mode, jobs: {key: job dict}, sql_warehouses, unresolved: [...], warnings: [...]}.
 
     Raises ConfigError for an unknown target (listing the targets), bad variables, invalid job
     files or feature flags.
@@ -81,9 +81,17 @@ def render_resources(
     jobs = {key: _apply_target(job.as_dict(), target) for key, job in resources.jobs.items()}
     warehouses = {key: warehouse.as_dict() for key, warehouse in resources.sql_warehouses.items()}
     rendered = substitute({"jobs": jobs, "sql_warehouses": warehouses}, known)
+    warnings = []
+    if target.mode == "production" and not target.variables.get("notification_emails"):
+        if not target.variables.get("webhook_destination_id"):
+            warnings.append(
+                "Nobody is notified when a job fails: set notification_emails and/or"
+                " webhook_destination_id (--var or BUNDLE_VAR_<name>)."
+            )
     return {
         "target": target.name,
         "mode": target.mode,
         **rendered,
         "unresolved": sorted(f"${{{name}}}" for name in references(rendered)),
+        "warnings": warnings,
     }
