@@ -4,21 +4,21 @@
 with versions as (
 
     {% if feature_enabled('enable_scd2') %}
-    select
-        *,
-        row_number() over (
-            partition by product_id order by effective_from
-        ) as version_number
-    from {{ ref('snap_products') }}
+        select
+            *,
+            row_number() over (
+                partition by product_id order by effective_from
+            ) as version_number
+        from {{ ref('snap_products') }}
     {% else %}
-    select
-        *,
-        {{ dbt_utils.generate_surrogate_key(['product_id']) }} as product_sk,
-        version_at as effective_from,
-        cast(null as timestamp) as effective_to,
-        false as is_hard_deleted,
-        1 as version_number
-    from {{ ref('int_products__current') }}
+        select
+            *,
+            {{ dbt_utils.generate_surrogate_key(['product_id']) }} as product_sk,
+            version_at as effective_from,
+            cast(null as timestamp) as effective_to,
+            false as is_hard_deleted,
+            1 as version_number
+        from {{ ref('int_products__current') }}
     {% endif %}
 
 )

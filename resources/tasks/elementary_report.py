@@ -80,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     args.report_dir.mkdir(parents=True, exist_ok=True)
     host, token = runtime_credentials()
-    completed = subprocess.run(edr_command(args), env=edr_environment(args, host, token), check=False)
+    completed = subprocess.run(
+        edr_command(args), env=edr_environment(args, host, token), check=False
+    )
     if completed.returncode == 0:
         print(f"Elementary report: {report_path(args)}")
     return completed.returncode

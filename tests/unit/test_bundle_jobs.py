@@ -98,7 +98,9 @@ def test_databricks_bundles_build_loads_the_resources(tmp_path, target, warehous
     assert set(resources["jobs"]) == {"lakehouse_bi_pipeline", "lakehouse_bi_maintenance"}
     build = resources["jobs"]["lakehouse_bi_pipeline"]["tasks"][1]["dbt_task"]["commands"][1]
     # The CLI resolves ${var.*} after this phase; the Python only picks which warehouse.
-    expected_warehouse = "${var.warehouse_id}" if warehouse_id else "${resources.sql_warehouses.lakehouse_bi.id}"
+    expected_warehouse = (
+        "${var.warehouse_id}" if warehouse_id else "${resources.sql_warehouses.lakehouse_bi.id}"
+    )
     assert dbt_vars(build)["databricks_warehouse_id"] == expected_warehouse
     assert ("sql_warehouses" in resources) is (warehouse_id == "")
 
@@ -124,7 +126,9 @@ def test_misspelt_job_field_and_wrong_type_are_rejected(tmp_path):
     project = project_copy(tmp_path)
     job_file = project / "resources" / "jobs" / "lakehouse_bi_maintenance.job.yml"
     edit(job_file, "      max_concurrent_runs: 1", "      max_concurent_runs: 1")
-    assert any("Unexpected field 'max_concurent_runs' for class Job" in p for p in spec_problems(project))
+    assert any(
+        "Unexpected field 'max_concurent_runs' for class Job" in p for p in spec_problems(project)
+    )
     edit(job_file, "      max_concurent_runs: 1", "      max_concurrent_runs: one")
     (problem,) = spec_problems(project)
     assert "resources.jobs.lakehouse_bi_maintenance" in problem and "'one'" in problem
@@ -133,7 +137,11 @@ def test_misspelt_job_field_and_wrong_type_are_rejected(tmp_path):
 def test_bundle_file_problems_name_the_key(tmp_path):
     project = project_copy(tmp_path)
     bundle_file = project / "databricks.yml"
-    edit(bundle_file, "  prod:\n    mode: production\n", "  prod:\n    mode: production\n    workspace_host: x\n")
+    edit(
+        bundle_file,
+        "  prod:\n    mode: production\n",
+        "  prod:\n    mode: production\n    workspace_host: x\n",
+    )
     job_file = project / "resources" / "jobs" / "lakehouse_bi_pipeline.job.yml"
     edit(job_file, "${var.pipeline_timeout_seconds}", "${var.pipeline_timeout_secs}")
     problems = spec_problems(project)
@@ -154,13 +162,17 @@ def test_render_prod_pipeline_job():
     job = rendered["jobs"]["lakehouse_bi_pipeline"]
     assert job["name"] == "lakehouse-bi pipeline (prod)"
     assert job["run_as"] == {"service_principal_name": SP}
-    assert {"group_name": "lakehouse_bi_data_engineers", "level": "CAN_MANAGE_RUN"} in job["permissions"]
+    assert {"group_name": "lakehouse_bi_data_engineers", "level": "CAN_MANAGE_RUN"} in job[
+        "permissions"
+    ]
     assert job["schedule"] == {
         "quartz_cron_expression": "0 0 5 * * ?", "timezone_id": "UTC", "pause_status": "UNPAUSED",
     }  # fmt: skip
     assert "trigger" not in job
     assert job["timeout_seconds"] == 14400
-    assert job["health"]["rules"] == [{"metric": "RUN_DURATION_SECONDS", "op": "GREATER_THAN", "value": 5400}]
+    assert job["health"]["rules"] == [
+        {"metric": "RUN_DURATION_SECONDS", "op": "GREATER_THAN", "value": 5400}
+    ]
     assert job["queue"] == {"enabled": True} and job["max_concurrent_runs"] == 1
     emails = ["oncall@example.com", "data-team@example.com"]
     assert job["email_notifications"]["on_failure"] == emails
@@ -174,9 +186,18 @@ def test_render_prod_pipeline_job():
         assert isinstance(task["retry_on_timeout"], bool)
     assert tasks["dbt_build"]["depends_on"] == [{"task_key": "source_freshness"}]
     assert tasks["dbt_build"]["run_if"] == "ALL_DONE"
-    commands = tasks["source_freshness"]["dbt_task"]["commands"] + tasks["dbt_build"]["dbt_task"]["commands"]
+    commands = (
+        tasks["source_freshness"]["dbt_task"]["commands"]
+        + tasks["dbt_build"]["dbt_task"]["commands"]
+    )
     verbs = [" ".join(shlex.split(c)[:3]) for c in commands]
-    assert verbs == ["dbt deps", "dbt source freshness", "dbt deps", "dbt build --target", "dbt docs generate"]
+    assert verbs == [
+        "dbt deps",
+        "dbt source freshness",
+        "dbt deps",
+        "dbt build --target",
+        "dbt docs generate",
+    ]
     for command in commands[1:2] + commands[3:]:
         words = shlex.split(command)
         assert words[words.index("--target") + 1] == "prod"
@@ -188,7 +209,10 @@ def test_render_prod_pipeline_job():
         }
     dbt_task = tasks["dbt_build"]["dbt_task"]
     assert dbt_task["project_directory"] == "/Workspace/Shared/.bundle/lakehouse_bi/prod/files"
-    assert dbt_task["profiles_directory"] == "resources/dbt_profiles" and "warehouse_id" not in dbt_task
+    assert (
+        dbt_task["profiles_directory"] == "resources/dbt_profiles"
+        and "warehouse_id" not in dbt_task
+    )
     environment = job["environments"][0]["spec"]
     constraints = (PROJECT / "constraints.txt").read_text()
     for pin in environment["dependencies"]:
@@ -219,13 +243,20 @@ def test_render_dev_is_personal_paused_and_sizes_its_own_warehouse():
     assert "run_as" not in job and "webhook_notifications" not in job
     build = job["tasks"][1]["dbt_task"]["commands"][1]
     assert dbt_vars(build)["databricks_schema"] == "dev_${workspace.current_user.short_name}"
-    assert dbt_vars(build)["databricks_warehouse_id"] == "${resources.sql_warehouses.lakehouse_bi.id}"
+    assert (
+        dbt_vars(build)["databricks_warehouse_id"] == "${resources.sql_warehouses.lakehouse_bi.id}"
+    )
     warehouse = rendered["sql_warehouses"]["lakehouse_bi"]
     assert (warehouse["cluster_size"], warehouse["max_num_clusters"]) == ("2X-Small", 1)
-    assert warehouse["spot_instance_policy"] == "COST_OPTIMIZED" and warehouse["enable_photon"] is True
+    assert (
+        warehouse["spot_instance_policy"] == "COST_OPTIMIZED" and warehouse["enable_photon"] is True
+    )
     assert "${workspace.current_user.short_name}" in rendered["unresolved"]
     report = job["tasks"][2]["spark_python_task"]["parameters"]
-    assert report[report.index("--elementary-schema") + 1] == "dev_${workspace.current_user.short_name}_elementary"
+    assert (
+        report[report.index("--elementary-schema") + 1]
+        == "dev_${workspace.current_user.short_name}_elementary"
+    )
 
 
 def test_render_staging_sizes_and_warns_without_recipients():
@@ -242,12 +273,14 @@ def test_variable_precedence_override_then_environment_then_target():
     build = rendered["jobs"]["lakehouse_bi_pipeline"]["tasks"][1]["dbt_task"]["commands"][1]
     assert dbt_vars(build)["databricks_catalog"] == "from_flag"
     assert dbt_vars(build)["databricks_warehouse_id"] == "env-warehouse"
-    with pytest.raises(ConfigError, match="'catalgo' .* not declared"):
+    with pytest.raises(ConfigError, match=r"'catalgo' .* not declared"):
         render("prod", catalgo="x")
 
 
 def test_render_command_unknown_target_lists_targets():
-    result = CliRunner().invoke(main, ["jobs", "render", "--target", "qa", "--project-dir", str(PROJECT)])
+    result = CliRunner().invoke(
+        main, ["jobs", "render", "--target", "qa", "--project-dir", str(PROJECT)]
+    )
     assert result.exit_code == 2
     assert "Unknown bundle target 'qa'" in result.output and "dev, staging, prod" in result.output
 
@@ -292,7 +325,9 @@ def test_enable_streaming_off_keeps_the_schedule():
 def test_a_flag_that_is_not_a_boolean_is_rejected(tmp_path):
     project = project_copy(tmp_path)
     edit(project / "dbt_project.yml", "enable_streaming: false", 'enable_streaming: "no"')
-    with pytest.raises(ConfigError, match=r"vars\.enable_streaming must be true or false, got 'no'"):
+    with pytest.raises(
+        ConfigError, match=r"vars\.enable_streaming must be true or false, got 'no'"
+    ):
         render("prod", project, **PROD_VARS)
     assert any("vars.enable_streaming" in p for p in spec_problems(project))
 
@@ -317,7 +352,9 @@ def test_job_commands_vars_connect_the_job_profile(monkeypatch):
         command = rendered["jobs"]["lakehouse_bi_pipeline"]["tasks"][1]["dbt_task"]["commands"][1]
         words = shlex.split(command)
         output = job_profile("lakehouse_bi", words[words.index("--target") + 1], dbt_vars(command))
-        assert output["type"] == "databricks" and output["host"] == "dbc-example.cloud.databricks.com"
+        assert (
+            output["type"] == "databricks" and output["host"] == "dbc-example.cloud.databricks.com"
+        )
         assert output["http_path"] == "/sql/1.0/warehouses/abc123def4567890"
         assert output["catalog"] == dbt_vars(command)["databricks_catalog"]
         assert output["schema"] == dbt_vars(command)["databricks_schema"]
@@ -336,7 +373,9 @@ def load_report_script():
 def test_elementary_task_runs_edr_with_the_job_profile(monkeypatch):
     script = load_report_script()
     task = render("prod", **PROD_VARS)["jobs"]["lakehouse_bi_pipeline"]["tasks"][2]
-    assert task["spark_python_task"]["python_file"].endswith("/resources/tasks/elementary_report.py")
+    assert task["spark_python_task"]["python_file"].endswith(
+        "/resources/tasks/elementary_report.py"
+    )
     args = script.parse_args(task["spark_python_task"]["parameters"])
     command = script.edr_command(args)
     assert command[:2] == ["edr", "report"]
@@ -345,10 +384,12 @@ def test_elementary_task_runs_edr_with_the_job_profile(monkeypatch):
         "/Volumes/lakehouse_bi_prod/observability/reports/elementary_report_prod.html"
     )
     env = script.edr_environment(args, "https://dbc-example.cloud.databricks.com/", "t0ken")
-    assert env["DBT_HOST"] == "dbc-example.cloud.databricks.com" and env["DBT_ACCESS_TOKEN"] == "t0ken"
-    for name in ("DBT_HOST", "DBT_ACCESS_TOKEN", "LAKEHOUSE_BI_WAREHOUSE_ID", "LAKEHOUSE_BI_CATALOG",
-                 "LAKEHOUSE_BI_ELEMENTARY_SCHEMA"):  # fmt: skip
-        monkeypatch.setenv(name, env[name])
+    assert (
+        env["DBT_HOST"] == "dbc-example.cloud.databricks.com" and env["DBT_ACCESS_TOKEN"] == "t0ken"
+    )
+    for name, value in env.items():
+        if name.startswith(("DBT_", "LAKEHOUSE_BI_")):
+            monkeypatch.setenv(name, value)
     output = job_profile("elementary", "prod", {})
     assert output["http_path"] == "/sql/1.0/warehouses/abc123def4567890"
     assert (output["catalog"], output["schema"]) == ("lakehouse_bi_prod", "elementary")

@@ -84,7 +84,7 @@ def resolve_target(
         if name not in declared:
             raise ConfigError(
                 f"Variable '{name}' (target '{target}') is not declared in {BUNDLE_FILE}.",
-                hint=f"Declare it under `variables:` or fix its name; declared: {', '.join(declared)}.",
+                hint=f"Declare it or fix the name; declared: {', '.join(declared)}.",
             )
     values: dict[str, Any] = {}
     for name, spec in declared.items():

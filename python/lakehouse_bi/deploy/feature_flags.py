@@ -43,9 +43,7 @@ def flag_problems(project_dir: Path) -> list[str]:
         if name not in dbt_vars:
             problems.append(f"{path}: vars.{name} is missing (a feature flag: true or false).")
         elif not isinstance(dbt_vars[name], bool):
-            problems.append(
-                f"{path}: vars.{name} must be true or false, got {dbt_vars[name]!r}."
-            )
+            problems.append(f"{path}: vars.{name} must be true or false, got {dbt_vars[name]!r}.")
     return problems
 
 

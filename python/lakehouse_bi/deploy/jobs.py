@@ -206,7 +206,7 @@ def notification_emails(value: Any) -> list[str]:
         if "@" not in entry or " " in entry:
             raise ConfigError(
                 f"Bundle variable notification_emails: '{entry}' is not an email address.",
-                hint="Give comma-separated addresses, e.g. --var notification_emails=a@x.com,b@x.com",
+                hint="Comma-separated addresses: --var notification_emails=a@x.com,b@x.com",
             )
     return entries
 

@@ -17,7 +17,9 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise ConfigError(f"--var '{pair}' is not name=value.", hint="e.g. --var warehouse_id=abc123")
+            raise ConfigError(
+                f"--var '{pair}' is not name=value.", hint="e.g. --var warehouse_id=abc123"
+            )
         overrides[name] = value
     return overrides
 
@@ -28,15 +30,23 @@ def jobs() -> None:
 
 
 @jobs.command()
-@click.option("--target", "-t", required=True, help="Bundle target: dev, staging or prod (databricks.yml).")
+@click.option(
+    "--target", "-t", required=True, help="Bundle target: dev, staging or prod (databricks.yml)."
+)
 @click.option(
     "--var",
     "variables",
     multiple=True,
     metavar="NAME=VALUE",
-    help="Set a bundle variable, as `databricks bundle deploy --var` does (BUNDLE_VAR_<name> works too).",
+    help="Set a bundle variable like `databricks bundle deploy --var` (or BUNDLE_VAR_<name>).",
 )
-@click.option("--format", "output_format", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "yaml"]),
+    default="json",
+    show_default=True,
+)
 @click.option(
     "--project-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),

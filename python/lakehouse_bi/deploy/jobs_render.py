@@ -26,8 +26,14 @@ from lakehouse_bi.deploy.bundle_config import BundleTarget, references, resolve_
 from lakehouse_bi.deploy.jobs import build_resources
 
 DEV_NAME_PREFIX = "[dev ${workspace.current_user.short_name}] "
-DEFAULT_ROOT_PATH = "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"
-JOB_PERMISSION_LEVELS = {"CAN_VIEW": "CAN_VIEW", "CAN_RUN": "CAN_MANAGE_RUN", "CAN_MANAGE": "CAN_MANAGE"}
+DEFAULT_ROOT_PATH = (
+    "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"
+)
+JOB_PERMISSION_LEVELS = {
+    "CAN_VIEW": "CAN_VIEW",
+    "CAN_RUN": "CAN_MANAGE_RUN",
+    "CAN_MANAGE": "CAN_MANAGE",
+}
 
 
 def _known_references(target: BundleTarget) -> dict[str, Any]:
@@ -42,7 +48,10 @@ def _known_references(target: BundleTarget) -> dict[str, Any]:
 
 def _job_permissions(permissions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {**{k: v for k, v in entry.items() if k != "level"}, "level": JOB_PERMISSION_LEVELS[entry["level"]]}
+        {
+            **{k: v for k, v in entry.items() if k != "level"},
+            "level": JOB_PERMISSION_LEVELS[entry["level"]],
+        }
         for entry in permissions
         if entry.get("level") in JOB_PERMISSION_LEVELS
     ]
@@ -53,7 +62,10 @@ def _apply_target(job: dict[str, Any], target: BundleTarget) -> dict[str, Any]:
     if target.settings.get("run_as"):
         job.setdefault("run_as", target.settings["run_as"])
     if target.settings.get("permissions"):
-        job["permissions"] = [*job.get("permissions", []), *_job_permissions(target.settings["permissions"])]
+        job["permissions"] = [
+            *job.get("permissions", []),
+            *_job_permissions(target.settings["permissions"]),
+        ]
     if target.mode == "development":
         job["name"] = DEV_NAME_PREFIX + job.get("name", "")
         for block in ("schedule", "trigger"):
@@ -76,18 +88,22 @@ def render_resources(
     """
     target = resolve_target(project_dir, target_name, overrides, environ)
     known = _known_references(target)
-    variables = {name[len("var.") :]: value for name, value in known.items() if name.startswith("var.")}
+    variables = {
+        name[len("var.") :]: value for name, value in known.items() if name.startswith("var.")
+    }
     resources = build_resources(Bundle(target=target.name, variables=variables), project_dir)
     jobs = {key: _apply_target(job.as_dict(), target) for key, job in resources.jobs.items()}
     warehouses = {key: warehouse.as_dict() for key, warehouse in resources.sql_warehouses.items()}
     rendered = substitute({"jobs": jobs, "sql_warehouses": warehouses}, known)
     warnings = []
-    if target.mode == "production" and not target.variables.get("notification_emails"):
-        if not target.variables.get("webhook_destination_id"):
-            warnings.append(
-                "Nobody is notified when a job fails: set notification_emails and/or"
-                " webhook_destination_id (--var or BUNDLE_VAR_<name>)."
-            )
+    recipients = target.variables.get("notification_emails") or target.variables.get(
+        "webhook_destination_id"
+    )
+    if target.mode == "production" and not recipients:
+        warnings.append(
+            "Nobody is notified when a job fails: set notification_emails and/or"
+            " webhook_destination_id (--var or BUNDLE_VAR_<name>)."
+        )
     return {
         "target": target.name,
         "mode": target.mode,

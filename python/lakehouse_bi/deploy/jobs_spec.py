@@ -19,7 +19,12 @@ from typing import Any
 from databricks.bundles.core import Bundle
 from databricks.bundles.jobs import Job
 
-from lakehouse_bi.deploy.bundle_config import BUNDLE_FILE, load_bundle_file, resolve_target, target_names
+from lakehouse_bi.deploy.bundle_config import (
+    BUNDLE_FILE,
+    load_bundle_file,
+    resolve_target,
+    target_names,
+)
 from lakehouse_bi.deploy.feature_flags import flag_problems
 from lakehouse_bi.deploy.jobs import build_resources, load_job_files, typed_job
 from lakehouse_bi.errors import ConfigError
@@ -53,7 +58,9 @@ def _file_problems(project_dir: Path, bundle: dict[str, Any]) -> list[str]:
     for name in sorted(set(_var_references(text)) - declared):
         problems.append(f"{path}: variables.{name} is used (${{var.{name}}}) but not declared.")
     if (bundle.get("workspace") or {}).get("host"):
-        problems.append(f"{path}: workspace.host must not be in the file (DATABRICKS_HOST or a CLI profile).")
+        problems.append(
+            f"{path}: workspace.host must not be in the file (DATABRICKS_HOST or a CLI profile)."
+        )
     for name, block in (bundle.get("targets") or {}).items():
         block = block or {}
         where = f"{path}: targets.{name}"
@@ -90,7 +97,10 @@ def job_problems(key: str, job: dict[str, Any], where: str) -> list[str]:
         problems.append(f"{where}.health: no RUN_DURATION_SECONDS rule.")
     if not job.get("timeout_seconds"):
         problems.append(f"{where}.timeout_seconds: not set (0 means no timeout).")
-    for block, variable in (("email_notifications", "notification_emails"), ("webhook_notifications", "webhook_destination_id")):
+    for block, variable in (
+        ("email_notifications", "notification_emails"),
+        ("webhook_notifications", "webhook_destination_id"),
+    ):
         if not (job.get(block) or {}).get("on_failure"):
             problems.append(f"{where}.{block}.on_failure: missing (variable {variable}).")
     for task in job.get("tasks") or []:
@@ -105,7 +115,9 @@ def job_problems(key: str, job: dict[str, Any], where: str) -> list[str]:
             continue
         commands = dbt_task.get("commands") or []
         if not 1 <= len(commands) <= MAX_DBT_COMMANDS:
-            problems.append(f"{at}.dbt_task.commands: {len(commands)} commands (1 to {MAX_DBT_COMMANDS}).")
+            problems.append(
+                f"{at}.dbt_task.commands: {len(commands)} commands (1 to {MAX_DBT_COMMANDS})."
+            )
         for command in commands:
             words = command.split()
             if words[:1] != ["dbt"]:
@@ -113,7 +125,9 @@ def job_problems(key: str, job: dict[str, Any], where: str) -> list[str]:
             elif words[1:2] != ["deps"] and "--target" not in words:
                 problems.append(f"{at}.dbt_task.commands: '{words[0]} {words[1]}' has no --target.")
         if dbt_task.get("profiles_directory") and dbt_task.get("warehouse_id"):
-            problems.append(f"{at}.dbt_task: profiles_directory and warehouse_id exclude each other.")
+            problems.append(
+                f"{at}.dbt_task: profiles_directory and warehouse_id exclude each other."
+            )
     return problems
 
 
@@ -131,7 +145,9 @@ def spec_problems(project_dir: Path) -> list[str]:
     for target in target_names(bundle):
         try:
             resolved = resolve_target(project_dir, target, CHECK_VALUES, environ={})
-            resources = build_resources(Bundle(target=target, variables=resolved.variables), project_dir)
+            resources = build_resources(
+                Bundle(target=target, variables=resolved.variables), project_dir
+            )
         except ConfigError as error:
             problems.append(f"{project_dir / BUNDLE_FILE}: targets.{target}: {error.message}")
             continue
