@@ -393,3 +393,14 @@ def test_elementary_task_runs_edr_with_the_job_profile(monkeypatch):
     output = job_profile("elementary", "prod", {})
     assert output["http_path"] == "/sql/1.0/warehouses/abc123def4567890"
     assert (output["catalog"], output["schema"]) == ("lakehouse_bi_prod", "elementary")
+
+
+def test_a_catalog_differing_from_the_profiles_example_is_reported(tmp_path):
+    """databricks.yml owns each target's catalog; profiles.yml.example must repeat it."""
+    project = project_copy(tmp_path)
+    shutil.copy(PROJECT / "profiles.yml.example", project / "profiles.yml.example")
+    assert spec_problems(project) == []
+    edit(project / "databricks.yml", "catalog: lakehouse_bi_prod", "catalog: sales_prod")
+    (problem,) = spec_problems(project)
+    assert "lakehouse_bi.outputs.prod.catalog defaults to 'lakehouse_bi_prod'" in problem
+    assert "'sales_prod'" in problem

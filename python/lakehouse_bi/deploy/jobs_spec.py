@@ -3,8 +3,8 @@
 `spec_problems(project_dir)` is this spec kind's entry for `lakehouse-bi validate`: every
 problem names the file and key. What it checks, beyond databricks-bundles' own typing:
 databricks.yml's top-level and target keys (the bundle schema's names), no workspace host in
-the file, every `${var.*}` declared, production targets with `run_as` and a `root_path`, and
-for every target the completed jobs: Jobs API limits of dbt tasks (1 to 10 commands, each
+the file, each target's catalog the same in profiles.yml.example, every `${var.*}` declared,
+production targets with `run_as` and a `root_path`, and for every target the completed jobs: Jobs API limits of dbt tasks (1 to 10 commands, each
 starting with `dbt`; `profiles_directory` and `warehouse_id` exclusive), `--target` on every
 dbt command but `dbt deps`, retries and timeouts on every task, a run-duration health rule, a
 failure notification, and a schedule or trigger. Sources: databricks-bundles 1.22.1
@@ -13,9 +13,11 @@ docstrings (DbtTask, Task, JobsHealthRule); the bundle JSON schema's root keys.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+import yaml
 from databricks.bundles.core import Bundle
 from databricks.bundles.jobs import Job
 
@@ -77,9 +79,36 @@ def _file_problems(project_dir: Path, bundle: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _var_references(text: str) -> list[str]:
-    import re
+PROFILES_EXAMPLE = "profiles.yml.example"
+CATALOG_DEFAULT = re.compile(r"env_var\('DATABRICKS_CATALOG',\s*'([^']+)'\)")
 
+
+def _profile_problems(project_dir: Path, bundle: dict[str, Any]) -> list[str]:
+    """databricks.yml owns each target's catalog; profiles.yml.example repeats it as the default
+    for runs from a laptop, and must agree (docs/DEPLOYMENT.md, One source per value)."""
+    path = project_dir / PROFILES_EXAMPLE
+    if not path.is_file():
+        return []
+    outputs = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("lakehouse_bi", {})
+    problems = []
+    for target in target_names(bundle):
+        output = (outputs.get("outputs") or {}).get(target)
+        if output is None:
+            problems.append(f"{path}: lakehouse_bi.outputs.{target} is missing (a bundle target).")
+            continue
+        match = CATALOG_DEFAULT.search(str(output.get("catalog", "")))
+        expected = resolve_target(project_dir, target, CHECK_VALUES, environ={}).variables[
+            "catalog"
+        ]
+        if not match or match.group(1) != expected:
+            problems.append(
+                f"{path}: lakehouse_bi.outputs.{target}.catalog defaults to "
+                f"{match.group(1) if match else 'nothing'!r}; databricks.yml says {expected!r}."
+            )
+    return problems
+
+
+def _var_references(text: str) -> list[str]:
     return re.findall(r"\$\{var\.([A-Za-z_][A-Za-z0-9_]*)", text)
 
 
@@ -136,6 +165,7 @@ def spec_problems(project_dir: Path) -> list[str]:
     try:
         bundle = load_bundle_file(project_dir)
         problems = _file_problems(project_dir, bundle) + flag_problems(project_dir)
+        problems += _profile_problems(project_dir, bundle)
         for job_file in load_job_files(project_dir):
             typed_job(job_file)
     except ConfigError as error:
