@@ -5,8 +5,9 @@ problem names the file and key. What it checks, beyond databricks-bundles' own t
 databricks.yml's top-level and target keys (the bundle schema's names), no workspace host in
 the file, each target's catalog the same in profiles.yml.example, every `${var.*}` declared,
 production targets with `run_as` and a `root_path`, and for every target the completed jobs:
-Jobs API limits of dbt tasks (1 to 10 commands, each starting with `dbt`; `profiles_directory` and `warehouse_id` exclusive), `--target` on every
-dbt command but `dbt deps`, retries and timeouts on every task, a run-duration health rule, a
+Jobs API limits of dbt tasks (1 to 10 commands, each starting with `dbt`;
+`profiles_directory` and `warehouse_id` exclusive), `--target` on every dbt command but
+`dbt deps`, retries and timeouts on every task, a run-duration health rule, a
 failure notification, and a schedule or trigger. Sources: databricks-bundles 1.22.1
 docstrings (DbtTask, Task, JobsHealthRule); the bundle JSON schema's root keys.
 """
