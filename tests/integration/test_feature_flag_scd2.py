@@ -66,7 +66,9 @@ def test_scd2_on_keeps_history_in_snapshots(builds):
         "select count(*) from (select customer_id from silver.dim_customer"
         " group by customer_id having count(*) > 1)"
     )[0]
-    assert versioned > 0, "the CDC batches must change some customers for this test to mean anything"
+    assert versioned > 0, (
+        "the CDC batches must change some customers for this test to mean anything"
+    )
 
 
 def test_scd2_off_builds_no_snapshot_and_type_1_dimensions(builds):
