@@ -98,7 +98,10 @@ def test_scd2_off_serves_the_current_version_of_each_key(builds):
 
 
 def test_gold_builds_the_same_sales_either_way(builds):
-    totals = "select count(*), sum(net_amount), count(customer_sk), count(product_sk) from gold.fct_sales"
+    totals = (
+        "select count(*), sum(net_amount), count(customer_sk), count(product_sk)"
+        " from gold.fct_sales"
+    )
     on, off = (builds[flag].query(totals)[0] for flag in (True, False))
     assert on == off and on[0] > 0
     # History off: every sale carries the customer's current segment.
