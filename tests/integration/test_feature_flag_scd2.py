@@ -115,3 +115,11 @@ def test_gold_builds_the_same_sales_either_way(builds):
         " where sales.customer_segment is distinct from customer.customer_segment"
     )[0]
     assert stale == 0
+
+
+def test_a_flag_value_that_is_not_a_boolean_stops_dbt(tmp_path):
+    local = LocalPipeline(tmp_path)
+    local.prepare(deps=False)
+    completed = local.dbt("ls", "--vars", '{"enable_scd2": "flase"}', check=False)
+    assert completed.returncode != 0
+    assert "Feature flag var 'enable_scd2' must be true or false, got 'flase'" in completed.stdout
