@@ -265,6 +265,9 @@ def test_render_staging_sizes_and_warns_without_recipients():
     assert (warehouse["cluster_size"], warehouse["max_num_clusters"]) == ("Small", 2)
     assert rendered["jobs"]["lakehouse_bi_pipeline"]["health"]["rules"][0]["value"] == 3600
     assert any("Nobody is notified" in warning for warning in rendered["warnings"])
+    assert not any("run_as" in warning for warning in rendered["warnings"])
+    without_principal = render("staging")["warnings"]
+    assert any("service_principal_application_id" in warning for warning in without_principal)
 
 
 def test_variable_precedence_override_then_environment_then_target():

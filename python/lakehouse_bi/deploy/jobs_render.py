@@ -99,6 +99,13 @@ def render_resources(
     recipients = target.variables.get("notification_emails") or target.variables.get(
         "webhook_destination_id"
     )
+    if target.settings.get("run_as") and not target.variables.get(
+        "service_principal_application_id"
+    ):
+        warnings.append(
+            "run_as names no service principal: set service_principal_application_id"
+            " (--var or BUNDLE_VAR_service_principal_application_id)."
+        )
     if target.mode == "production" and not recipients:
         warnings.append(
             "Nobody is notified when a job fails: set notification_emails and/or"
