@@ -48,13 +48,15 @@ def dbt_vars(command: str) -> dict:
     return yaml.safe_load(words[words.index("--vars") + 1])
 
 
-def project_copy(tmp_path: Path) -> Path:
+def project_copy(tmp_path: Path, with_profile: bool = True) -> Path:
     """The files the bundle spec reads, copied so a test can change them."""
     copy = tmp_path / "project"
     copy.mkdir()
     for name in ("databricks.yml", "dbt_project.yml", "constraints.txt"):
         shutil.copy(PROJECT / name, copy / name)
     shutil.copytree(PROJECT / "resources" / "jobs", copy / "resources" / "jobs")
+    if with_profile:
+        shutil.copytree(PROJECT / "resources" / "dbt_profiles", copy / "resources" / "dbt_profiles")
     return copy
 
 
@@ -151,6 +153,18 @@ def test_bundle_file_problems_name_the_key(tmp_path):
 
 def test_the_project_spec_is_valid():
     assert spec_problems(PROJECT) == []
+
+
+def test_the_job_profile_is_deployed(tmp_path):
+    """The bundle syncs what git does not ignore: the jobs' profile must not be ignored (the
+    laptop profiles.yml is), and a missing one is a spec problem."""
+    profile = PROJECT / "resources" / "dbt_profiles" / "profiles.yml"
+    ignored = subprocess.run(["git", "check-ignore", "-q", str(profile)], cwd=PROJECT, check=False)
+    assert ignored.returncode == 1, f"{profile} is git-ignored, so a deploy would not sync it"
+    project = project_copy(tmp_path, with_profile=False)
+    problems = spec_problems(project)
+    assert len(problems) == 9  # 3 dbt tasks x 3 targets
+    assert all("profiles_directory: no resources/dbt_profiles/profiles.yml" in p for p in problems)
 
 
 # --- render per target ----------------------------------------------------------------------

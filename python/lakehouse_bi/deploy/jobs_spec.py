@@ -113,8 +113,11 @@ def _var_references(text: str) -> list[str]:
     return re.findall(r"\$\{var\.([A-Za-z_][A-Za-z0-9_]*)", text)
 
 
-def job_problems(key: str, job: dict[str, Any], where: str) -> list[str]:
-    """Problems of one completed job (as_dict form) beyond field typing."""
+def job_problems(
+    key: str, job: dict[str, Any], where: str, project_dir: Path | None = None
+) -> list[str]:
+    """Problems of one completed job (as_dict form) beyond field typing; with `project_dir`,
+    also a dbt task's profiles directory without a profiles.yml."""
     problems = []
     try:
         Job.from_dict(job)
@@ -154,6 +157,9 @@ def job_problems(key: str, job: dict[str, Any], where: str) -> list[str]:
                 problems.append(f"{at}.dbt_task.commands: '{command}' does not start with dbt.")
             elif words[1:2] != ["deps"] and "--target" not in words:
                 problems.append(f"{at}.dbt_task.commands: '{words[0]} {words[1]}' has no --target.")
+        profiles = dbt_task.get("profiles_directory")
+        if profiles and project_dir and not (project_dir / profiles / "profiles.yml").is_file():
+            problems.append(f"{at}.dbt_task.profiles_directory: no {profiles}/profiles.yml.")
         if dbt_task.get("profiles_directory") and dbt_task.get("warehouse_id"):
             problems.append(
                 f"{at}.dbt_task: profiles_directory and warehouse_id exclude each other."
@@ -184,5 +190,5 @@ def spec_problems(project_dir: Path) -> list[str]:
             continue
         for key, job in resources.jobs.items():
             where = f"{BUNDLE_FILE} targets.{target}: resources.jobs.{key}"
-            problems += job_problems(key, job.as_dict(), where)
+            problems += job_problems(key, job.as_dict(), where, project_dir)
     return problems
