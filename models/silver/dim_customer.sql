@@ -1,12 +1,25 @@
 -- SCD2 customer dimension over the snapshot: one row per observed version.
+-- Feature flag enable_scd2 off: no snapshot; one current row per customer (type 1) whose
+-- validity is open, so as-of joins in gold still find exactly one row.
 with versions as (
 
-    select
-        *,
-        row_number() over (
-            partition by customer_id order by effective_from
-        ) as version_number
-    from {{ ref('snap_customers') }}
+    {% if feature_enabled('enable_scd2') %}
+        select
+            *,
+            row_number() over (
+                partition by customer_id order by effective_from
+            ) as version_number
+        from {{ ref('snap_customers') }}
+    {% else %}
+        select
+            *,
+            {{ dbt_utils.generate_surrogate_key(['customer_id']) }} as customer_sk,
+            version_at as effective_from,
+            cast(null as timestamp) as effective_to,
+            false as is_hard_deleted,
+            1 as version_number
+        from {{ ref('int_customers__current') }}
+    {% endif %}
 
 )
 

@@ -9,6 +9,7 @@ import click
 from lakehouse_bi.datagen.command import generate
 from lakehouse_bi.datagen.land import land
 from lakehouse_bi.deploy.dashboards_command import dashboards
+from lakehouse_bi.deploy.jobs_command import jobs
 from lakehouse_bi.deps.command import deps
 from lakehouse_bi.errors import LakehouseBIError
 from lakehouse_bi.governance.command import validate
@@ -63,3 +64,4 @@ main.add_command(ops)
 main.add_command(cost)
 main.add_command(dq)
 main.add_command(dashboards)
+main.add_command(jobs)
