@@ -24,9 +24,7 @@ import yaml
 
 PINNED_REF = re.compile(r"^(?:[0-9a-f]{40}|v\d+\.\d+\.\d+)$")
 SECRET_KEY = re.compile(r"(token|secret|password|passwd|api[_-]?key|private[_-]?key)", re.I)
-SAFE_SECRET_VALUE = re.compile(
-    r"^\$\{\{\s*(secrets\.[A-Za-z0-9_]+|github\.token)\s*\}\}$"
-)
+SAFE_SECRET_VALUE = re.compile(r"^\$\{\{\s*(secrets\.[A-Za-z0-9_]+|github\.token)\s*\}\}$")
 MAKE_TARGET = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*):(?!=)", re.M)
 CI_SCRIPT_DIR = ".ci/"
 
