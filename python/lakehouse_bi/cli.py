@@ -10,6 +10,7 @@ from lakehouse_bi.datagen.command import generate
 from lakehouse_bi.datagen.land import land
 from lakehouse_bi.deps.command import deps
 from lakehouse_bi.errors import LakehouseBIError
+from lakehouse_bi.glossary.command import glossary
 from lakehouse_bi.governance.command import validate
 from lakehouse_bi.lineage.command import lineage
 from lakehouse_bi.logging_setup import LOG_FORMAT_ENV, LOG_FORMATS, configure_logging
@@ -55,3 +56,4 @@ main.add_command(alert)
 main.add_command(lineage)
 main.add_command(validate)
 main.add_command(schema)
+main.add_command(glossary)

@@ -6,34 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from project_copy import copy_project
 
 from lakehouse_bi.governance.dbt_parse import PLACEHOLDER_ENV
 from lakehouse_bi.pipeline.dbt_commands import venv_tool
 
-ROOT = Path(__file__).resolve().parents[2]
 CHANGED_MODEL = "models/gold/fct_sales.sql"
 CHANGED_ID = "model.lakehouse_bi.fct_sales"
-
-
-def _copy_project(destination: Path) -> Path:
-    """Tracked and new (not ignored) files of the checkout, plus the installed packages."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout.split("\0")  # fmt: skip
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination / name)
-    (destination / "dbt_packages").symlink_to(ROOT / "dbt_packages")
-    shutil.copy(ROOT / "profiles.yml.example", destination / "profiles.yml")
-    return destination
 
 
 def _dbt(project: Path, *args: str) -> str:
@@ -70,7 +53,7 @@ def _descendants(manifest: dict, unique_id: str) -> set[str]:
 @pytest.fixture(scope="module")
 def prod_state(tmp_path_factory) -> tuple[Path, Path]:
     """A project copy and the manifest a production deploy stores (`make state-manifest`)."""
-    project = _copy_project(tmp_path_factory.mktemp("slim_ci_project"))
+    project = copy_project(tmp_path_factory.mktemp("slim_ci_project"))
     state = tmp_path_factory.mktemp("prod_state")
     _dbt(project, "parse", "--quiet", "--target", "prod", "--target-path", str(state))
     return project, state
