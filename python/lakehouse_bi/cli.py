@@ -13,6 +13,7 @@ from lakehouse_bi.errors import LakehouseBIError
 from lakehouse_bi.glossary.command import glossary
 from lakehouse_bi.governance.command import validate
 from lakehouse_bi.lineage.command import lineage
+from lakehouse_bi.lineage.openlineage_command import openlineage
 from lakehouse_bi.logging_setup import LOG_FORMAT_ENV, LOG_FORMATS, configure_logging
 from lakehouse_bi.ops.alerts import alert
 from lakehouse_bi.ops.health_command import health
@@ -57,3 +58,4 @@ main.add_command(lineage)
 main.add_command(validate)
 main.add_command(schema)
 main.add_command(glossary)
+main.add_command(openlineage)
