@@ -223,7 +223,7 @@ def test_a_refusing_backend_is_a_clear_error_without_the_key(httpserver, tmp_pat
     _, events = _events(tmp_path)
     httpserver.expect_request("/custom/lineage").respond_with_data("bad event", status=400)
     settings = HttpSettings(url=httpserver.url_for("/"), endpoint="custom/lineage",
-                            api_key="secret-key-1")  # fmt: skip
+                            api_key="secret-key-1")  # fmt: skip  # pragma: allowlist secret
     with pytest.raises(LineageExportError) as caught:
         send_events(events, settings)
     message = str(caught.value)

@@ -19,7 +19,7 @@ from lakehouse_bi.errors import LakehouseBIError
 
 URL_ENV = "OPENLINEAGE_URL"
 ENDPOINT_ENV = "OPENLINEAGE_ENDPOINT"
-API_KEY_ENV = "OPENLINEAGE_API_KEY"
+API_KEY_ENV = "OPENLINEAGE_API_KEY"  # pragma: allowlist secret (a variable name)
 DEFAULT_ENDPOINT = "api/v1/lineage"
 # Fewer, quicker retries than the client's default (5, backoff 0.3 s): a CI step should fail
 # within seconds when the backend is down, not minutes.
