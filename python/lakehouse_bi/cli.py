@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from lakehouse_bi.ci.command import data_validation
 from lakehouse_bi.datagen.command import generate
 from lakehouse_bi.datagen.land import land
 from lakehouse_bi.deps.command import deps
@@ -59,3 +60,4 @@ main.add_command(validate)
 main.add_command(schema)
 main.add_command(glossary)
 main.add_command(openlineage)
+main.add_command(data_validation)
