@@ -45,14 +45,14 @@ deps: $(STAMP)  ## Install pinned dbt packages (dbt hub, else the offline cache)
 data: setup  ## Generate the sample landing data (SCENARIO=small|medium|large)
 	$(BIN)/lakehouse-bi generate --scenario $(SCENARIO) --output data/landing --force
 
-build: setup  ## dbt build on the local DuckDB target
+build: setup  ## dbt build on the local DuckDB target, then its OpenLineage events
 	$(BIN)/dbt build
+	$(BIN)/lakehouse-bi openlineage
 
-docs: setup  ## dbt docs, column lineage, diagrams (Mermaid + SVG), OpenLineage events
+docs: setup  ## dbt docs, column lineage, model lineage diagrams (Mermaid + SVG, docs/diagrams/)
 	$(BIN)/dbt docs generate
 	$(BIN)/lakehouse-bi lineage --diagram docs/diagrams/model_lineage.md \
 		--svg docs/diagrams/model_lineage.svg
-	$(BIN)/lakehouse-bi openlineage
 
 freshness: setup  ## dbt source freshness: landing files and last run against their SLAs
 	$(BIN)/dbt source freshness

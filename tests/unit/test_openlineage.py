@@ -253,3 +253,12 @@ def test_cli_writes_the_file_and_sends(httpserver, tmp_path, monkeypatch):
     assert {e["job"]["namespace"] for e in events} == {"lakehouse-bi://ci"}
     missing = CliRunner().invoke(main, ["openlineage", "--manifest", str(tmp_path / "nope.json")])
     assert missing.exit_code == 2 and "No dbt manifest at" in missing.output
+    results = json.loads((tmp_path / "run_results.json").read_text())
+    (tmp_path / "run_results.json").write_text(
+        json.dumps({**results, "args": {"which": "generate"}})
+    )
+    docs_run = CliRunner().invoke(main, ["openlineage", "--manifest", str(manifest_path)])
+    assert (
+        docs_run.exit_code == 2
+        and "is from `dbt generate`, which runs no models" in docs_run.output
+    )

@@ -27,6 +27,8 @@ from lakehouse_bi.pipeline.project import ProjectPaths
 
 logger = logging.getLogger(__name__)
 NAMESPACE_ENV = "OPENLINEAGE_NAMESPACE"
+# dbt commands whose run_results describe nodes that ran (docs generate, compile, test... do not).
+RUN_COMMANDS = ("build", "run", "seed", "snapshot", "retry")
 
 
 def _load(path: Path, what: str) -> dict[str, Any]:
@@ -123,6 +125,13 @@ def openlineage(
     output = output or paths.target / "openlineage.ndjson"
     manifest = _load(manifest_path, "dbt manifest")
     run_results = _load(run_results_path, "dbt run_results.json")
+    command = (run_results.get("args") or {}).get("which")
+    if command not in RUN_COMMANDS:
+        raise ConfigError(
+            f"{run_results_path} is from `dbt {command}`, which runs no models.",
+            "Export right after `dbt build` / `dbt run` (make build does), or pass that run's "
+            "--run-results.",
+        )
     with timed(logger, "OpenLineage export", output=str(output)) as fields:
         context = lineage_context(paths.root, manifest, manifest_path, catalog_path)
         try:
