@@ -15,10 +15,18 @@ export LAKEHOUSE_BI_GIT_COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: help setup deps data build docs report demo test lint unit integration bench clean \
-	freshness health alert
+	freshness health alert validate secret-scan slim-ci deploy post-deploy-check data-validation \
+	pytest fetch-state state-manifest fetch-previous-report
+
+# Databricks bundle target (databricks.yml): dev | staging | prod.
+TARGET ?= dev
+# Folder holding the production manifest.json that slim CI compares against (docs/CI.md).
+STATE ?= prod-state
+# Folder for the scheduled data-validation reports (row counts, schemas).
+REPORTS ?= reports/data_validation
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,12 +45,14 @@ deps: $(STAMP)  ## Install pinned dbt packages (dbt hub, else the offline cache)
 data: setup  ## Generate the sample landing data (SCENARIO=small|medium|large)
 	$(BIN)/lakehouse-bi generate --scenario $(SCENARIO) --output data/landing --force
 
-build: setup  ## dbt build on the local DuckDB target
+build: setup  ## dbt build on the local DuckDB target, then its OpenLineage events
 	$(BIN)/dbt build
+	$(BIN)/lakehouse-bi openlineage
 
-docs: setup  ## dbt docs, column lineage JSON, model lineage diagram (docs/diagrams/)
+docs: setup  ## dbt docs, column lineage, model lineage diagrams (Mermaid + SVG, docs/diagrams/)
 	$(BIN)/dbt docs generate
-	$(BIN)/lakehouse-bi lineage --diagram docs/diagrams/model_lineage.md
+	$(BIN)/lakehouse-bi lineage --diagram docs/diagrams/model_lineage.md \
+		--svg docs/diagrams/model_lineage.svg
 
 freshness: setup  ## dbt source freshness: landing files and last run against their SLAs
 	$(BIN)/dbt source freshness
@@ -62,8 +72,50 @@ lint: setup  ## ruff, sqlfluff and the other pre-commit hooks, offline
 unit: setup  ## Fast Python unit tests
 	$(BIN)/pytest tests/unit
 
-test: setup lint  ## Lint, then every test (unit, dbt, integration, recorded Databricks SQL)
-	$(BIN)/pytest tests
+test: lint pytest  ## Lint, then every test (unit, dbt, integration, recorded Databricks SQL)
+
+pytest: setup  ## Every test with coverage; fails under the floor in pyproject.toml (fail_under)
+	$(BIN)/pytest tests --cov --cov-report=term --cov-report=xml:reports/coverage.xml
+
+validate: setup  ## Every spec in one offline pass: profiles, vars, policies, glossary, ...
+	$(BIN)/lakehouse-bi validate
+
+secret-scan: setup  ## detect-secrets over every tracked file against .secrets.baseline
+	$(BIN)/pre-commit run detect-secrets --all-files
+
+fetch-state: setup  ## Download the last production deploy's manifest into $(STATE)/ (gh CLI)
+	.ci/fetch_artifact.sh prod-manifest $(STATE)
+
+state-manifest: setup  ## The manifest of this commit for target $(TARGET), into $(STATE)/
+	$(BIN)/dbt parse --target $(TARGET) --target-path $(STATE)
+
+slim-ci: setup  ## dbt build of what changed against $(STATE)/manifest.json, deferring the rest
+	@if [ -f $(STATE)/manifest.json ]; then \
+		$(BIN)/dbt ls --resource-type model --select state:modified+ --state $(STATE) && \
+		$(BIN)/dbt build --select state:modified+ --defer --state $(STATE); \
+	else \
+		echo "No $(STATE)/manifest.json (no production deploy yet): building everything."; \
+		$(BIN)/dbt build; \
+	fi
+
+deploy: setup  ## databricks bundle validate + deploy -t $(TARGET) (Databricks CLI on PATH)
+	databricks bundle validate -t $(TARGET)
+	databricks bundle deploy -t $(TARGET)
+
+post-deploy-check: setup  ## After a deploy: validate-deployment and health; non-zero on a failure
+	$(BIN)/dbt parse --target $(TARGET)
+	$(BIN)/lakehouse-bi ops validate-deployment --target $(TARGET)
+	$(BIN)/lakehouse-bi health
+
+fetch-previous-report: setup  ## The last data-validation report into $(REPORTS)/previous/ (gh CLI)
+	.ci/fetch_artifact.sh data-validation-report $(REPORTS)/previous
+
+data-validation: setup  ## dbt tests, health, row counts and schemas vs the previous run's report
+	$(BIN)/dbt test
+	$(BIN)/dbt docs generate
+	$(BIN)/lakehouse-bi data-validation --report-dir $(REPORTS) \
+		--previous $(REPORTS)/previous/report.json
+	$(BIN)/lakehouse-bi health
 
 bench: setup  ## Benchmarks (generation throughput, medium build vs. hand-written lower bound)
 	$(BIN)/python bench/bench_generate.py

@@ -6,14 +6,17 @@ import sys
 
 import click
 
+from lakehouse_bi.ci.command import data_validation
 from lakehouse_bi.datagen.command import generate
 from lakehouse_bi.datagen.land import land
 from lakehouse_bi.deploy.dashboards_command import dashboards
 from lakehouse_bi.deploy.jobs_command import jobs
 from lakehouse_bi.deps.command import deps
 from lakehouse_bi.errors import LakehouseBIError
+from lakehouse_bi.glossary.command import glossary
 from lakehouse_bi.governance.command import validate
 from lakehouse_bi.lineage.command import lineage
+from lakehouse_bi.lineage.openlineage_command import openlineage
 from lakehouse_bi.logging_setup import LOG_FORMAT_ENV, LOG_FORMATS, configure_logging
 from lakehouse_bi.ops.alerts import alert
 from lakehouse_bi.ops.command import ops
@@ -65,3 +68,6 @@ main.add_command(cost)
 main.add_command(dq)
 main.add_command(dashboards)
 main.add_command(jobs)
+main.add_command(glossary)
+main.add_command(openlineage)
+main.add_command(data_validation)

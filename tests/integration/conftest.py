@@ -51,6 +51,11 @@ class ObservedPipeline(LocalPipeline):
         """The manifest right after the second build (later commands drop compiled SQL)."""
         return self.root / "manifest_after_build.json"
 
+    @property
+    def built_run_results(self) -> Path:
+        """run_results.json of the second build (for the OpenLineage export)."""
+        return self.root / "run_results_after_build.json"
+
     def env(self) -> dict[str, str]:
         return {
             **super().env(),
@@ -98,5 +103,6 @@ def observed(tmp_path_factory) -> Iterator[ObservedPipeline]:
         local.recorded_dbt("build", *extra)
         local.test_result_counts.append(local.count_test_results())
     shutil.copy(local.target / "manifest.json", local.built_manifest)
+    shutil.copy(local.target / "run_results.json", local.built_run_results)
     local.recorded_dbt("source", "freshness")
     yield local

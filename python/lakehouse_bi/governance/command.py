@@ -1,5 +1,6 @@
-"""`lakehouse-bi validate`: offline checks of the project's specs; `governance` checks the
-policy YAML (docs/GOVERNANCE.md) for every target before it reaches a warehouse."""
+"""`lakehouse-bi validate`: offline checks of the project's specs in one pass (the registry in
+lakehouse_bi/spec/registry.py: profiles, vars, glossary, policies, ...); `governance` checks
+only the policy YAML (docs/GOVERNANCE.md), for every target or one manifest."""
 
 from __future__ import annotations
 
@@ -9,16 +10,33 @@ import click
 
 from lakehouse_bi.governance.validate import check_manifest, check_targets
 from lakehouse_bi.governance.violations import PolicyError
+from lakehouse_bi.spec.registry import REGISTRY, SpecError, run_checks
 
 DEFAULT_TARGETS = ("dev", "staging", "prod")
 
 
 @click.group("validate", invoke_without_command=True)
+@click.option(
+    "--project-dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=".",
+    show_default=True,
+)
+@click.option("--only", multiple=True, type=click.Choice(list(REGISTRY)), help="Run only these.")
+@click.option("--skip", multiple=True, type=click.Choice(list(REGISTRY)), help="Skip these.")
 @click.pass_context
-def validate(ctx: click.Context) -> None:
-    """Check the project's specs offline; with no subcommand, run every check."""
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(governance)
+def validate(
+    ctx: click.Context, project_dir: Path, only: tuple[str, ...], skip: tuple[str, ...]
+) -> None:
+    """Check the project's specs offline. With no subcommand: every registered check in one
+    pass (profiles, vars, glossary, policies, ...), every problem naming its file and key."""
+    if ctx.invoked_subcommand is not None:
+        return
+    results = run_checks(project_dir.resolve(), only, skip)
+    problems = {name: found for name, found in results.items() if found}
+    if problems:
+        raise SpecError(problems)
+    click.echo(f"Specs valid: {', '.join(results)}.")
 
 
 @validate.command("governance")

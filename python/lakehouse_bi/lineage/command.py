@@ -10,6 +10,7 @@ import click
 
 from lakehouse_bi.lineage.columns import column_lineage
 from lakehouse_bi.lineage.diagram import mermaid_model_lineage
+from lakehouse_bi.lineage.diagram_svg import svg_model_lineage
 from lakehouse_bi.lineage.project_graph import ProjectGraph
 from lakehouse_bi.logging_setup import timed
 from lakehouse_bi.pipeline.project import ProjectPaths
@@ -46,6 +47,12 @@ logger = logging.getLogger(__name__)
     "docs/diagrams/model_lineage.md.",
 )
 @click.option(
+    "--svg",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also draw the model lineage as an SVG image, e.g. docs/diagrams/model_lineage.svg.",
+)
+@click.option(
     "--column",
     "columns",
     multiple=True,
@@ -56,6 +63,7 @@ def lineage(
     catalog_path: Path | None,
     output: Path | None,
     diagram: Path | None,
+    svg: Path | None,
     columns: tuple[str, ...],
 ) -> None:
     """Derive column lineage from the compiled SQL in the manifest (run `dbt compile` or
@@ -80,6 +88,11 @@ def lineage(
         diagram.parent.mkdir(parents=True, exist_ok=True)
         diagram.write_text(mermaid_model_lineage(graph))
         logger.info(f"model lineage diagram written to {diagram}")
+
+    if svg is not None:
+        svg.parent.mkdir(parents=True, exist_ok=True)
+        svg.write_text(svg_model_lineage(graph))
+        logger.info(f"model lineage image written to {svg}")
 
     for label in columns:
         upstream = sorted(result.upstream(label))

@@ -48,12 +48,18 @@ def _shape(node: GraphNode) -> str:
     return f'["{text}"]'
 
 
-def mermaid_model_lineage(graph: ProjectGraph) -> str:
-    """Project nodes plus the other packages' nodes they depend on directly; tests omitted."""
+def shown_nodes(graph: ProjectGraph) -> tuple[set[str], set[str]]:
+    """(the project's own node ids, those plus the other packages' nodes they read)."""
     own = {uid for uid, node in graph.nodes.items() if node.package_name == graph.project_name}
     shown = set(own)
     for uid in own:
         shown.update(d for d in graph.nodes[uid].depends_on if d in graph.nodes)
+    return own, shown
+
+
+def mermaid_model_lineage(graph: ProjectGraph) -> str:
+    """Project nodes plus the other packages' nodes they depend on directly; tests omitted."""
+    own, shown = shown_nodes(graph)
     groups: dict[str, list[GraphNode]] = defaultdict(list)
     for uid in shown:
         groups[_group(graph, graph.nodes[uid])].append(graph.nodes[uid])

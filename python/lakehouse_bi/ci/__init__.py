@@ -1,0 +1,1 @@
+"""CI/CD glue: workflow policy, scheduled data validation."""

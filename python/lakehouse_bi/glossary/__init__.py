@@ -1,0 +1,1 @@
+"""Business glossary: terms, their definitions and the columns that realise them."""

@@ -1,0 +1,52 @@
+"""One pass over every spec check: each spec file kind exposes
+`spec_problems(project_dir: Path) -> list[str]` (problems naming file and key; empty = valid)
+in its own module, and is listed here once. The lead adds dashboards, jobs, retention and
+clustering at merge with one line each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from lakehouse_bi.errors import ConfigError
+from lakehouse_bi.glossary import glossary
+from lakehouse_bi.spec import policies, profiles, project_vars
+
+SpecCheck = Callable[[Path], list[str]]
+
+# name -> check, in the order they run (cheap file checks first, dbt parses last).
+REGISTRY: dict[str, SpecCheck] = {
+    "profiles": profiles.spec_problems,
+    "vars": project_vars.spec_problems,
+    "glossary": glossary.spec_problems,
+    "policies": policies.spec_problems,
+}
+
+
+class SpecError(ConfigError):
+    """One or more spec files are invalid; `problems` maps each check to its problems."""
+
+    def __init__(self, problems: dict[str, list[str]]) -> None:
+        count = sum(len(found) for found in problems.values())
+        lines = [f"  - [{name}] {problem}" for name, found in problems.items() for problem in found]
+        super().__init__(
+            f"{count} spec problem(s):\n" + "\n".join(lines),
+            "Fix each file and key named above, then rerun `lakehouse-bi validate` "
+            "(docs/TROUBLESHOOTING.md lists what each check expects).",
+        )
+        self.problems = problems
+
+
+def run_checks(
+    project_dir: Path, only: tuple[str, ...] = (), skip: tuple[str, ...] = ()
+) -> dict[str, list[str]]:
+    """Run the registered checks (all, or `only`, minus `skip`); check name -> problems.
+    Raises ConfigError for an unknown check name."""
+    unknown = sorted((set(only) | set(skip)) - set(REGISTRY))
+    if unknown:
+        raise ConfigError(
+            f"Unknown spec check(s): {', '.join(unknown)}.",
+            f"Choose from: {', '.join(REGISTRY)}.",
+        )
+    names = [name for name in REGISTRY if (not only or name in only) and name not in skip]
+    return {name: REGISTRY[name](project_dir) for name in names}
