@@ -27,7 +27,15 @@ def _project(tmp_path: Path) -> Path:
 
 
 def test_the_registry_holds_each_spec_kind_once():
-    assert list(REGISTRY) == ["profiles", "vars", "glossary", "policies"]
+    assert list(REGISTRY) == [
+        "profiles",
+        "vars",
+        "jobs",
+        "cost",
+        "glossary",
+        "dashboards",
+        "policies",
+    ]
     for check in REGISTRY.values():
         assert check.__name__ == "spec_problems"
 

@@ -23,8 +23,9 @@ def _error_classes() -> set[type[LakehouseBIError]]:
     while pending:
         for subclass in pending.pop().__subclasses__():
             if subclass.__module__.startswith("lakehouse_bi.") and subclass not in found:
-                found.add(subclass)
                 pending.append(subclass)
+                if not subclass.__name__.startswith("_"):  # private bases are never raised
+                    found.add(subclass)
     return found
 
 

@@ -1,7 +1,6 @@
 """One pass over every spec check: each spec file kind exposes
 `spec_problems(project_dir: Path) -> list[str]` (problems naming file and key; empty = valid)
-in its own module, and is listed here once. The lead adds dashboards, jobs, retention and
-clustering at merge with one line each."""
+in its own module, and is listed here once."""
 
 from __future__ import annotations
 
@@ -9,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lakehouse_bi.errors import ConfigError
+from lakehouse_bi.deploy import dashboard_checks, jobs_spec
 from lakehouse_bi.glossary import glossary
+from lakehouse_bi.ops import cost
 from lakehouse_bi.spec import policies, profiles, project_vars
 
 SpecCheck = Callable[[Path], list[str]]
@@ -18,7 +19,10 @@ SpecCheck = Callable[[Path], list[str]]
 REGISTRY: dict[str, SpecCheck] = {
     "profiles": profiles.spec_problems,
     "vars": project_vars.spec_problems,
+    "jobs": jobs_spec.spec_problems,
+    "cost": cost.spec_problems,
     "glossary": glossary.spec_problems,
+    "dashboards": dashboard_checks.spec_problems,
     "policies": policies.spec_problems,
 }
 
