@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.deploy import dashboard_checks, jobs_spec
+from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.glossary import glossary
 from lakehouse_bi.ops import cost
 from lakehouse_bi.spec import policies, profiles, project_vars
