@@ -3,9 +3,10 @@ with versions as (
 
     select
         *,
-        row_number() over (
+        -- int on both engines (DuckDB's row_number is a bigint): the contract's type.
+        cast(row_number() over (
             partition by product_id order by effective_from
-        ) as version_number
+        ) as int) as version_number
     from {{ ref('snap_products') }}
 
 )
