@@ -35,13 +35,20 @@ EXPIRED_ROWS = 7  # canned answer of the retention count: every table has expire
 PO_OFF = {"predictive_optimization": {TARGET: False}, "delta_external_location": EXTERNAL}
 PO_ON = {"predictive_optimization": {TARGET: True}, "delta_external_location": EXTERNAL}
 # The medallion layers, seeds and snapshots; Elementary's models and hooks are left out.
-SELECT = ["path:models/bronze", "path:models/silver", "path:models/gold", "path:seeds", "path:snapshots"]
+SELECT = [
+    "path:models/bronze",
+    "path:models/silver",
+    "path:models/gold",
+    "path:seeds",
+    "path:snapshots",
+]
 QUIET_ELEMENTARY = {
     "disable_run_results": True,
     "disable_tests_results": True,
     "disable_dbt_artifacts_autoupload": True,
     "disable_dbt_invocation_autoupload": True,
 }
+NOT_TESTS = ["resource_type:test", "resource_type:unit_test"]
 slow = pytest.mark.slow
 
 _TABLE_STATEMENT = re.compile(
@@ -84,7 +91,7 @@ def recorded(tmp_path_factory) -> Maintenance:
         patch.setenv(TOKEN_ENV_VAR, "dapi-offline-fake-token")
         build = _run(
             project, profiles, root, warehouse, "build",
-            ["build", "--select", *SELECT, "--exclude", "resource_type:test", "resource_type:unit_test"],
+            ["build", "--select", *SELECT, "--exclude", *NOT_TESTS],
             PO_OFF,
         )  # fmt: skip
         manifest = json.loads((root / "target" / "manifest.json").read_text())
@@ -122,7 +129,10 @@ def _maintained(manifest: dict) -> list[dict]:
             for n in manifest["nodes"].values()
             if n["package_name"] == "lakehouse_bi"
             and n["resource_type"] in ("model", "snapshot", "seed")
-            and (n["resource_type"] != "model" or n["config"]["materialized"] in ("table", "incremental"))
+            and (
+                n["resource_type"] != "model"
+                or n["config"]["materialized"] in ("table", "incremental")
+            )
         ),
         key=lambda n: n["unique_id"],
     )
@@ -188,7 +198,9 @@ def test_bronze_is_external_under_the_location_and_the_rest_managed(recorded):
         assert body, f"{node['name']}: no CREATE TABLE recorded"
         location = re.search(r"\blocation\s+'([^']*)'", body, re.I)
         if _layer(node) == "bronze":
-            assert location and location.group(1) == f"{EXTERNAL}/bronze/{node['alias']}", node["name"]
+            assert location and location.group(1) == f"{EXTERNAL}/bronze/{node['alias']}", node[
+                "name"
+            ]
         else:
             assert location is None, f"{node['name']} is external: {location.group(0)}"
         checked += 1
@@ -196,7 +208,9 @@ def test_bronze_is_external_under_the_location_and_the_rest_managed(recorded):
 
 
 @slow
-def test_without_predictive_optimization_the_adapter_optimizes_clustered_tables_after_build(recorded):
+def test_without_predictive_optimization_the_adapter_optimizes_clustered_tables_after_build(
+    recorded,
+):
     optimized = {t for verb, t, _ in _actions(recorded.build) if verb == "optimize"}
     clustered = {_relation(n) for n in _maintained(recorded.manifest) if _clustered(n)}
     assert clustered and optimized == clustered
@@ -229,7 +243,11 @@ def test_retention_deletes_before_the_cutoff_and_vacuums_where_the_policy_says(r
     actions = _actions(recorded.retention_po_on)
     policy = _policy()
     listed = {
-        _relation(n): (layer, policy[layer]["tables"][n["name"]]["column"], policy[layer]["retention_days"])
+        _relation(n): (
+            layer,
+            policy[layer]["tables"][n["name"]]["column"],
+            policy[layer]["retention_days"],
+        )
         for n in _maintained(recorded.manifest)
         if (layer := _layer(n)) in policy and n["name"] in policy[layer].get("tables", {})
     }
@@ -239,14 +257,18 @@ def test_retention_deletes_before_the_cutoff_and_vacuums_where_the_policy_says(r
     expected_deletes = set()
     for relation, (_, column, days) in listed.items():
         cutoff = dt.date(2026, 6, 30) - dt.timedelta(days=days)
-        expected_deletes.add(("delete from", relation, f"where `{column}` < cast('{cutoff}' as date)"))
+        expected_deletes.add(
+            ("delete from", relation, f"where `{column}` < cast('{cutoff}' as date)")
+        )
     assert {a for a in actions if a[0] == "delete from"} == expected_deletes
     assert {a[1] for a in actions if a[0] == "reorg table"} == set(listed)
     assert {a[2] for a in actions if a[0] == "reorg table"} == {"apply (purge)"}
     # Predictive optimization vacuums the managed tables; only external bronze is vacuumed here.
     vacuumed = {(a[1], a[2]) for a in actions if a[0] == "vacuum"}
     bronze = {r for r, (layer, _, _) in listed.items() if layer == "bronze"}
-    assert vacuumed == {(r, f"retain {policy['bronze']['vacuum_retain_hours']} hours") for r in bronze}
+    assert vacuumed == {
+        (r, f"retain {policy['bronze']['vacuum_retain_hours']} hours") for r in bronze
+    }
     ledger = [a for a in actions if a[0] == "insert into"]
     assert {a[1] for a in ledger} == {f"{CATALOG}.observability.retention_expired_files"}
     assert len(ledger) == len(bronze)

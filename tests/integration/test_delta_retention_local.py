@@ -44,14 +44,20 @@ def test_gold_rows_older_than_the_policy_are_deleted_and_the_rest_kept(local):
     kept = {line for line, day in before if day >= cutoff}
     assert expired and kept
 
-    dry = _run_operation(local, "apply_retention_policy", {"dry_run": True, "as_of": str(as_of), "tables": ["fct_sales"]})
+    dry = _run_operation(
+        local,
+        "apply_retention_policy",
+        {"dry_run": True, "as_of": str(as_of), "tables": ["fct_sales"]},
+    )
     assert (
         f'"gold"."fct_sales": {len(expired)} rows with order_date before {cutoff} '
         f"(vars.retention_policy.gold.retention_days: {GOLD_DAYS} days) to delete (dry run)"
     ) in dry.stdout
     assert len(local.query("select 1 from gold.fct_sales")) == len(before)  # dry run: unchanged
 
-    done = _run_operation(local, "apply_retention_policy", {"as_of": str(as_of), "tables": ["fct_sales"]})
+    done = _run_operation(
+        local, "apply_retention_policy", {"as_of": str(as_of), "tables": ["fct_sales"]}
+    )
     assert f'"gold"."fct_sales": {len(expired)} rows with order_date before {cutoff}' in done.stdout
     assert "VACUUM" in done.stdout and "no-op" in done.stdout  # logged, nothing runs on DuckDB
     after = local.query("select order_line_id from gold.fct_sales")
@@ -60,7 +66,9 @@ def test_gold_rows_older_than_the_policy_are_deleted_and_the_rest_kept(local):
 
 
 def test_expired_bronze_files_are_deleted_and_never_ingested_again(local):
-    batches = [b for (b,) in local.query("select distinct _batch_id from bronze.bronze_orders order by 1")]
+    batches = [
+        b for (b,) in local.query("select distinct _batch_id from bronze.bronze_orders order by 1")
+    ]
     assert len(batches) == 2
     old, new = batches
     _write(
@@ -69,7 +77,12 @@ def test_expired_bronze_files_are_deleted_and_never_ingested_again(local):
         f"where _batch_id = '{old}'",
     )
     counts = dict(local.query("select _batch_id, count(*) from bronze.bronze_orders group by 1"))
-    files = {f for (f,) in local.query(f"select distinct _source_file from bronze.bronze_orders where _batch_id = '{old}'")}
+    files = {
+        f
+        for (f,) in local.query(
+            f"select distinct _source_file from bronze.bronze_orders where _batch_id = '{old}'"
+        )
+    }
 
     done = _run_operation(local, "apply_retention_policy", {"tables": ["bronze_orders"]})
     assert f'"bronze"."bronze_orders": {counts[old]} rows with _ingested_at before' in done.stdout
@@ -95,7 +108,8 @@ def test_vacuum_below_168_hours_is_refused_naming_table_and_setting(local):
     }  # fmt: skip
     before = local.query("select count(*) from bronze.bronze_orders")
     result = local.dbt(
-        "run-operation", "run_table_maintenance", "--args", json.dumps({"tables": ["bronze_orders"]}),
+        "run-operation", "run_table_maintenance",
+        "--args", json.dumps({"tables": ["bronze_orders"]}),
         "--vars", json.dumps({"retention_policy": policy}), check=False,
     )  # fmt: skip
     assert result.returncode != 0
@@ -103,14 +117,17 @@ def test_vacuum_below_168_hours_is_refused_naming_table_and_setting(local):
         'VACUUM of "' in result.stdout
         and '"bronze"."bronze_orders" refused: RETAIN 100 HOURS '
         "(from vars.retention_policy.bronze.vacuum_retain_hours) is below Delta's safety "
-        "threshold of 168 hours" in result.stdout
+        "threshold of 168 hours"
+        in result.stdout
     ), result.stdout[-3000:]
     assert local.query("select count(*) from bronze.bronze_orders") == before
 
 
 def test_maintenance_decisions_are_logged_per_table(local):
     done = _run_operation(local, "run_table_maintenance", {"dry_run": True})
-    lines = [line for line in done.stdout.splitlines() if "maintenance " in line and "(dry run)" in line]
+    lines = [
+        line for line in done.stdout.splitlines() if "maintenance " in line and "(dry run)" in line
+    ]
     by_table = {line.split("maintenance ", 1)[1].split(":", 1)[0]: line for line in lines}
     fct_sales = next(v for k, v in by_table.items() if k.endswith('"fct_sales"'))
     # local: no predictive optimization, managed; clustered tables are optimized by the adapter

@@ -52,11 +52,14 @@ def test_the_policy_is_the_seeds_retention_per_layer():
 
 
 def test_vacuum_below_168_hours_is_a_problem_naming_the_key(project):
-    _edit_project(project, lambda d: d["vars"]["retention_policy"]["gold"].update(vacuum_retain_hours=100))
+    _edit_project(
+        project, lambda d: d["vars"]["retention_policy"]["gold"].update(vacuum_retain_hours=100)
+    )
     problems = spec_problems(project)
     assert any(
         p.startswith("dbt_project.yml: vars.retention_policy.gold.vacuum_retain_hours:")
-        and "168" in p and "100" in p
+        and "168" in p
+        and "100" in p
         for p in problems
     ), problems
     with pytest.raises(ConfigError, match="vacuum_retain_hours"):
@@ -64,7 +67,9 @@ def test_vacuum_below_168_hours_is_a_problem_naming_the_key(project):
 
 
 def test_vacuum_hours_must_match_the_layers_deleted_file_retention(project):
-    _edit_project(project, lambda d: d["vars"]["retention_policy"]["silver"].update(vacuum_retain_hours=400))
+    _edit_project(
+        project, lambda d: d["vars"]["retention_policy"]["silver"].update(vacuum_retain_hours=400)
+    )
     assert spec_problems(project) == [
         "dbt_project.yml: models.lakehouse_bi.silver.+tblproperties."
         "delta.deletedFileRetentionDuration: must be 'interval 400 hours' "
@@ -126,7 +131,15 @@ def test_retention_policy_problems(project, edit, expected):
     [
         (
             "fct_sales",
-            {"liquid_clustered_by": ["order_date", "country_code", "customer_id", "product_id", "brand"]},
+            {
+                "liquid_clustered_by": [
+                    "order_date",
+                    "country_code",
+                    "customer_id",
+                    "product_id",
+                    "brand",
+                ]
+            },
             "models.fct_sales.config.liquid_clustered_by: at most 4 columns, got 5",
         ),
         (
@@ -147,7 +160,8 @@ def test_retention_policy_problems(project, edit, expected):
         (
             "sales_with_current_customer",
             {"liquid_clustered_by": ["order_date"]},
-            "models.sales_with_current_customer.config.liquid_clustered_by: a view cannot be clustered",
+            "models.sales_with_current_customer.config.liquid_clustered_by: "
+            "a view cannot be clustered",
         ),
     ],
     ids=["too-many", "unknown-column", "liquid-and-auto", "zorder-and-liquid", "view"],
@@ -174,4 +188,6 @@ def test_predictive_optimization_must_be_booleans(project):
 
 
 def test_missing_project_file(tmp_path):
-    assert spec_problems(tmp_path) == [f"{tmp_path / 'dbt_project.yml'}: not found (is {tmp_path} a dbt project?)"]
+    assert spec_problems(tmp_path) == [
+        f"{tmp_path / 'dbt_project.yml'}: not found (is {tmp_path} a dbt project?)"
+    ]

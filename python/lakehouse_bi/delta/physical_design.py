@@ -87,7 +87,8 @@ def check_physical_design(project_dir: Path) -> None:
     if problems:
         raise ConfigError(
             "Delta physical design / retention policy invalid:\n  - " + "\n  - ".join(problems),
-            hint="Fix the named keys (docs/DATABRICKS.md, 'Delta physical design and maintenance').",
+            hint="Fix the named keys "
+            "(docs/DATABRICKS.md, 'Delta physical design and maintenance').",
         )
 
 
@@ -178,7 +179,9 @@ def _retention_problems(
 ) -> list[str]:
     where = "dbt_project.yml: vars.retention_policy"
     if not isinstance(policy, dict) or not policy:
-        return [f"{where}: missing (retention per layer: retention_days, vacuum_retain_hours, tables)"]
+        return [
+            f"{where}: missing (retention per layer: retention_days, vacuum_retain_hours, tables)"
+        ]
     problems: list[str] = []
     layers = {m.layer for m in models.values() if m.layer}
     for layer, settings in policy.items():
@@ -223,7 +226,8 @@ def _layer_property_problems(project: dict[str, Any], layer: str, hours: int | N
     if deleted is not None and (log is None or log < deleted):
         problems.append(
             f"{key}.delta.logRetentionDuration: must be an interval at least as long as "
-            f"delta.deletedFileRetentionDuration, got {properties.get('delta.logRetentionDuration')!r}"
+            f"delta.deletedFileRetentionDuration, "
+            f"got {properties.get('delta.logRetentionDuration')!r}"
         )
     return problems
 
@@ -237,7 +241,9 @@ def _layer_table_problems(
     if not isinstance(tables, dict) or not isinstance(exempt, dict):
         return [f"{key}: tables and exempt must be mappings of model names"]
     stored = {
-        m.name for m in models.values() if m.layer == layer and m.materialized in ("table", "incremental")
+        m.name
+        for m in models.values()
+        if m.layer == layer and m.materialized in ("table", "incremental")
     }
     for name, spec in tables.items():
         model = models.get(name)
@@ -283,16 +289,21 @@ def _clustering_problems(project_dir: Path, model: Model) -> list[str]:
         problems.append(f"{where}.{set_keys[0]}: a {model.materialized} cannot be clustered")
     if config.get("liquid_clustered_by") and config.get("auto_liquid_cluster"):
         problems.append(f"{where}: set liquid_clustered_by or auto_liquid_cluster, not both")
-    if config.get("zorder") and (config.get("liquid_clustered_by") or config.get("auto_liquid_cluster")):
+    if config.get("zorder") and (
+        config.get("liquid_clustered_by") or config.get("auto_liquid_cluster")
+    ):
         problems.append(f"{where}.zorder: ignored together with liquid clustering; remove one")
     if config.get("partition_by") and set_keys:
-        problems.append(f"{where}.partition_by: liquid clustering and partitioning exclude each other")
+        problems.append(
+            f"{where}.partition_by: liquid clustering and partitioning exclude each other"
+        )
     liquid = config.get("liquid_clustered_by")
     if liquid:
         columns = [liquid] if isinstance(liquid, str) else list(liquid)
         if len(columns) > MAX_CLUSTERING_COLUMNS:
             problems.append(
-                f"{where}.liquid_clustered_by: at most {MAX_CLUSTERING_COLUMNS} columns, got {len(columns)}"
+                f"{where}.liquid_clustered_by: at most {MAX_CLUSTERING_COLUMNS} columns, "
+                f"got {len(columns)}"
             )
         if len(set(columns)) != len(columns):
             problems.append(f"{where}.liquid_clustered_by: a column is repeated: {columns}")
