@@ -682,6 +682,30 @@ def test_fake_warehouse_follows_ddl_and_answers_introspection():
     ]
 
 
+def test_fake_warehouse_keeps_constraints_as_databricks_does():
+    """Primary keys in information_schema, CHECKs as `delta.constraints.<name>` properties, so
+    an incremental run sees the constraints the first run added (and does not add them again)."""
+    warehouse = FakeWarehouse("cat", "sch")
+    connection = warehouse.connect(server_hostname=FAKE_HOST, http_path="/sql/1.0/x", catalog="cat")
+    cursor = connection.cursor()
+    cursor.execute(
+        "create or replace table `cat`.`sch`.`t` (`id` bigint NOT NULL, `price` decimal(18,2), "
+        "CONSTRAINT t_pk PRIMARY KEY (id)) using delta"
+    )
+    cursor.execute("alter table `cat`.`sch`.`t` add constraint price_ok check (price >= 0)")
+    cursor.execute("show tblproperties `cat`.`sch`.`t`")
+    assert dict(cursor.fetchall()) == {"delta.constraints.price_ok": "price >= 0"}
+    cursor.execute(
+        "select c.constraint_type, k.column_name from `cat`.information_schema.table_constraints c "
+        "join `cat`.information_schema.key_column_usage k on c.constraint_name = k.constraint_name "
+        "where c.table_name = 't'"
+    )
+    assert cursor.fetchall() == [("PRIMARY KEY", "id")]
+    cursor.execute("alter table `cat`.`sch`.`t` drop constraint price_ok")
+    cursor.execute("show tblproperties `cat`.`sch`.`t`")
+    assert cursor.fetchall() == []
+
+
 @pytest.mark.parametrize(
     "sql",
     [
