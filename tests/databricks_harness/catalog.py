@@ -374,7 +374,7 @@ class Catalog:
         elif lowered.startswith("add constraint"):
             _add_constraint(obj, action[len("add ") :].strip())
         elif drop_constraint := re.match(
-            rf"drop\s+constraint\s+(?:if\s+exists\s+)?({IDENT})", action, re.I
+            r"drop\s+constraint\s+(?:if\s+exists\s+)?(`(?:[^`]|``)+`|\w+)", action, re.I
         ):
             name = unquote(drop_constraint.group(1)).lower()
             obj.constraints.pop(name, None)
@@ -468,7 +468,8 @@ class Session:
 
 
 _CONSTRAINT = re.compile(
-    rf"constraint\s+(?P<name>{IDENT})\s+(?P<kind>primary\s+key|foreign\s+key|check)\s*\(",
+    # dbt-databricks names unnamed keys by a hash, which may start with a digit.
+    r"constraint\s+(?P<name>`(?:[^`]|``)+`|\w+)\s+(?P<kind>primary\s+key|foreign\s+key|check)\s*\(",
     re.IGNORECASE,
 )
 
