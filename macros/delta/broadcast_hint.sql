@@ -1,7 +1,8 @@
 {#
     A join hint that broadcasts a small relation (`alias`) to every task instead of shuffling
-    both sides: Databricks `/*+ BROADCAST(alias) */`, placed right after SELECT. Nothing on
-    other engines (DuckDB plans its own joins).
+    both sides: Databricks ` /*+ BROADCAST(alias) */` (with its leading space: write
+    `select{{ broadcast_hint('x') }}`, so other engines get a plain `select`). Nothing on other
+    engines (DuckDB plans its own joins).
 #}
 {% macro broadcast_hint(aliases) %}
     {{ return(adapter.dispatch('broadcast_hint', 'lakehouse_bi')(
@@ -13,5 +14,5 @@
 {% endmacro %}
 
 {% macro databricks__broadcast_hint(aliases) %}
-    {{ return('/*+ BROADCAST(' ~ aliases | join(', ') ~ ') */') }}
+    {{ return(' /*+ BROADCAST(' ~ aliases | join(', ') ~ ') */') }}
 {% endmacro %}

@@ -36,7 +36,7 @@ daily as (
 )
 
 -- Databricks broadcasts the reference seeds (a few rows) to the daily aggregates.
-select {{ broadcast_hint(['countries', 'channels']) }}
+select{{ broadcast_hint('countries, channels') }}  -- noqa: LT02
     daily.metric_date,
     daily.country_code,
     countries.country_name,
