@@ -580,7 +580,7 @@ def test_contracts_send_their_constraints(recording):
             kinds = {c["type"] for c in column.get("constraints", [])}
             data_type = re.escape(_squash(column["data_type"]).replace(", ", ","))
             declared = re.search(
-                rf"`{column['name']}` {data_type}( NOT NULL)?(?= ?COMMENT| MASK|,|\))", body, re.I
+                rf"`{column['name']}` {data_type}( ?NOT NULL)?(?= ?COMMENT| ?MASK|,|\))", body, re.I
             )
             assert declared, f"{name}.{column['name']} not declared as {column['data_type']}"
             assert bool(declared.group(1)) == ("not_null" in kinds), f"{name}.{column['name']}"
