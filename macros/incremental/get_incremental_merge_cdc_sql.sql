@@ -2,6 +2,9 @@
     Incremental strategy `merge_cdc`: apply a CDC batch (one row per key, its latest change)
     to the target. A change whose operation column (config `cdc_operation_column`, default
     `cdc_operation`) is 'delete' removes the row; any other change updates or inserts it.
+    The ON clause also holds the model's `incremental_predicates` (on `dbt_internal_dest` /
+    `dbt_internal_source`) and, with config `merge_key_range_pruning: true`, the batch's key
+    range (merge_key_range_predicates), so the MERGE only reads target files that can match.
     Plain ANSI MERGE, the same on DuckDB (>= 1.4) and Databricks (Delta).
 #}
 {% macro get_incremental_merge_cdc_sql(arg_dict) %}
@@ -21,11 +24,19 @@
             ~ "' in the model's output (set cdc_operation_column to rename it).") }}
     {%- endif -%}
 
+    {#- Pruning: the standard incremental_predicates, plus (config merge_key_range_pruning)
+        the batch's key range, so Delta skips files whose key range it cannot match. -#}
+    {%- set predicates = (arg_dict.get('incremental_predicates') or []) | list
+        + merge_key_range_predicates(source, keys) -%}
+
     merge into {{ target }} as dbt_internal_dest
     using {{ source }} as dbt_internal_source
     on {% for key in keys -%}
         dbt_internal_dest.{{ adapter.quote(key) }} = dbt_internal_source.{{ adapter.quote(key) }}
         {%- if not loop.last %} and {% endif %}
+    {%- endfor %}
+    {%- for predicate in predicates %}
+        and ({{ predicate }})
     {%- endfor %}
     when matched and dbt_internal_source.{{ adapter.quote(operation) }} = 'delete' then delete
     when matched then update set

@@ -33,7 +33,7 @@
             regexp_extract(_source_file, 'batch=([^/]+)', 1) as _batch_id
         from landed_files
         {% if is_incremental() -%}
-        where _source_file not in (select distinct ingested._source_file from {{ this }} as ingested)
+        where _source_file not in ({{ ingested_source_files(this) }})
         {%- endif %}
     ),
 
@@ -44,8 +44,8 @@
                 _source_file != min(_source_file) over (partition by _file_name)
                 {%- if is_incremental() %}
                 or _file_name in (
-                    select distinct regexp_extract(ingested._source_file, '[^/]+$', 0)
-                    from {{ this }} as ingested
+                    select regexp_extract(ingested_files._source_file, '[^/]+$', 0)
+                    from ({{ ingested_source_files(this) }}) as ingested_files
                 )
                 {%- endif %}
             ) as _is_redelivered

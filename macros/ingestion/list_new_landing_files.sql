@@ -18,7 +18,7 @@
         {%- if is_incremental() %}
         where
             regexp_extract(file_path, '[^/]+/batch=[^/]+/[^/]+$', 0) not in (
-                select distinct ingested._source_file from {{ this }} as ingested
+                {{ ingested_source_files(this) }}
             )
         {%- endif %}
         order by file_path

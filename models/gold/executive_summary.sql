@@ -33,7 +33,8 @@ with sales as (
             cast({{ dbt.date_trunc(grain, 'order_date') }} as date) as period_start,
             sum(net_amount) as revenue,
             count(distinct order_id) as orders,
-            sum(quantity) as units,
+            -- bigint on both engines (DuckDB sums an int as a hugeint).
+            cast(sum(quantity) as bigint) as units,
             count(distinct customer_id) as customers,
             max(_ingested_at) as _ingested_at
         from sales

@@ -37,7 +37,8 @@ customers as (
 
 )
 
-select
+-- Databricks broadcasts the product dimension (small) instead of shuffling the lines.
+select{{ broadcast_hint('product_as_of') }}  -- noqa: LT02
     lines.order_line_id,
     lines.order_id,
     orders.customer_id,

@@ -26,7 +26,8 @@ daily as (
         coalesce(category, 'unknown') as category,
         sum(net_amount) as revenue,
         count(distinct order_id) as orders,
-        sum(quantity) as units,
+        -- bigint on both engines (DuckDB sums an int as a hugeint).
+        cast(sum(quantity) as bigint) as units,
         count(distinct customer_id) as customers,
         max(_ingested_at) as _ingested_at
     from sales
@@ -34,7 +35,8 @@ daily as (
 
 )
 
-select
+-- Databricks broadcasts the reference seeds (a few rows) to the daily aggregates.
+select{{ broadcast_hint('countries, channels') }}  -- noqa: LT02
     daily.metric_date,
     daily.country_code,
     countries.country_name,

@@ -6,9 +6,10 @@ with versions as (
     {% if feature_enabled('enable_scd2') %}
         select
             *,
-            row_number() over (
+            -- int on both engines (DuckDB's row_number is a bigint): the contract's type.
+            cast(row_number() over (
                 partition by product_id order by effective_from
-            ) as version_number
+            ) as int) as version_number
         from {{ ref('snap_products') }}
     {% else %}
         select
@@ -17,7 +18,7 @@ with versions as (
             version_at as effective_from,
             cast(null as timestamp) as effective_to,
             false as is_hard_deleted,
-            1 as version_number
+            cast(1 as int) as version_number
         from {{ ref('int_products__current') }}
     {% endif %}
 

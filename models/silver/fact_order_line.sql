@@ -38,7 +38,8 @@ select
     cdc_operation,
     _batch_id,
     _source_file,
-    _source_line,
+    -- int on both engines (the bronze line number is DuckDB's bigint row_number).
+    cast(_source_line as int) as _source_line,
     line_number,
     quantity,
     unit_price,

@@ -62,6 +62,9 @@ class CatalogObject:
     location: str | None = None
     row_filter: tuple[str, tuple[str, ...]] | None = None  # (function, columns)
     grants: set[tuple[str, str]] = field(default_factory=set)  # (principal, PRIVILEGE)
+    # Informational key constraints: name -> (PRIMARY KEY | FOREIGN KEY, columns). A CHECK is
+    # kept as Delta keeps it, the table property `delta.constraints.<name>`.
+    constraints: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def table_type(self) -> str:
@@ -249,6 +252,8 @@ class Catalog:
         if rest.startswith("("):
             inner, end = paren_body(rest, 0)
             declared = parse_column_defs(inner)
+            for item in split_top_level(inner):
+                _add_constraint(obj, item.strip())
             rest = rest[end:]
         as_match = find_top_level(rest, _AS_QUERY, re.IGNORECASE | re.DOTALL)
         header = rest[: as_match.start()] if as_match else rest
@@ -366,6 +371,14 @@ class Catalog:
             obj.row_filter = None
         elif owner := re.match(r"(?:set\s+)?owner\s+to\s+(.*)\Z", action, re.I | re.S):
             obj.owner = unquote(unquote_string(owner.group(1).strip()))
+        elif lowered.startswith("add constraint"):
+            _add_constraint(obj, action[len("add ") :].strip())
+        elif drop_constraint := re.match(
+            r"drop\s+constraint\s+(?:if\s+exists\s+)?(`(?:[^`]|``)+`|\w+)", action, re.I
+        ):
+            name = unquote(drop_constraint.group(1)).lower()
+            obj.constraints.pop(name, None)
+            obj.tblproperties.pop(f"delta.constraints.{name}", None)
         elif lowered.startswith("cluster by"):
             self._apply_header(obj, action, session)
         elif as_match := re.match(r"as\s+", action, re.I):
@@ -452,3 +465,25 @@ class Session:
     schema: str
     conf: dict[str, str] = field(default_factory=dict)  # SET key = value
     temp_views: dict[str, CatalogObject] = field(default_factory=dict)
+
+
+_CONSTRAINT = re.compile(
+    # dbt-databricks names unnamed keys by a hash, which may start with a digit.
+    r"constraint\s+(?P<name>`(?:[^`]|``)+`|\w+)\s+(?P<kind>primary\s+key|foreign\s+key|check)\s*\(",
+    re.IGNORECASE,
+)
+
+
+def _add_constraint(obj: CatalogObject, clause: str) -> None:
+    """Record `CONSTRAINT <name> PRIMARY KEY (...) | FOREIGN KEY (...) | CHECK (...)` (a
+    table element of CREATE TABLE or the body of ALTER TABLE ... ADD); anything else is ignored."""
+    m = _CONSTRAINT.match(clause)
+    if not m:
+        return
+    name = unquote(m.group("name")).lower()
+    body = paren_body(clause, m.end() - 1)[0]
+    kind = re.sub(r"\s+", " ", m.group("kind").upper())
+    if kind == "CHECK":
+        obj.tblproperties[f"delta.constraints.{name}"] = body.strip()
+    else:
+        obj.constraints[name] = (kind, tuple(unquote(c) for c in split_top_level(body)))

@@ -82,7 +82,9 @@ def statement_kind(sql: str) -> str:
         if kind is not None:
             return kind
         head = text.split(None, 1)[0].upper()
-        if head == "ALTER":  # e.g. ALTER TABLE SET TAGS, ALTER TABLE ALTER COLUMN
+        if (
+            head == "ALTER" and m.re.groups >= 2
+        ):  # e.g. ALTER TABLE SET TAGS, ALTER TABLE ALTER COLUMN
             return re.sub(r"\s+", " ", f"ALTER {m.group(1)} {m.group(2)}").upper()
         return f"{head} {m.group(1).upper()}" if head != m.group(1).upper() else head
     return "EMPTY"

@@ -170,6 +170,17 @@ def view_rows(catalog: Catalog, view: str, only_catalog: str | None) -> list[tup
                 rows.extend((*ids, c.name, k, v) for c in o.columns for k, v in c.tags.items())
             elif view == "row_filters" and o.row_filter:
                 rows.append((*ids, o.row_filter[0], ",".join(o.row_filter[1])))
+            elif view == "table_constraints":
+                rows.extend(
+                    (o.catalog, o.schema, name, *ids, kind)
+                    for name, (kind, _) in o.constraints.items()
+                )
+            elif view == "key_column_usage":
+                rows.extend(
+                    (o.catalog, o.schema, name, *ids, column, position)
+                    for name, (_, columns) in o.constraints.items()
+                    for position, column in enumerate(columns, start=1)
+                )
             elif view == "column_masks":
                 rows.extend((*ids, c.name, c.mask, c.mask_using) for c in o.columns if c.mask)
     return rows

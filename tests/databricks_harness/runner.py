@@ -140,7 +140,9 @@ def _failure_messages(result: object) -> list[str]:
     for node_result in getattr(getattr(result, "result", None), "results", None) or []:
         status = str(getattr(node_result, "status", "")).lower()
         if status in ("error", "fail", "runtime error"):
-            messages.append(f"{node_result.node.unique_id}: {status}: {node_result.message}")
+            node = getattr(node_result, "node", None)  # run-operation results have none
+            name = node.unique_id if node is not None else getattr(node_result, "unique_id", "")
+            messages.append(f"{name}: {status}: {node_result.message}")
         skipped += status == "skipped"
     if skipped:
         messages.append(f"({skipped} nodes skipped)")

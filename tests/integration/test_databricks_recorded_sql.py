@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from databricks.sql.exc import ServerOperationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds databricks_harness
@@ -29,7 +30,7 @@ from databricks_harness import FakeWarehouse, RecordedStatement, record_dbt
 from databricks_harness.reference import reference_path, render_reference
 from databricks_harness.runner import FAKE_HOST, TOKEN_ENV_VAR, copy_project, write_profile
 from databricks_harness.sql_parse import ParseCheck, ParseFailure, parse_error, statement_error
-from databricks_harness.sql_text import QNAME, split_qname
+from databricks_harness.sql_text import QNAME, paren_body, parse_properties, split_qname
 
 PROJECT = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = PROJECT / "tests" / "fixtures" / "databricks_reference"
@@ -64,6 +65,8 @@ KNOWN_SQLFLUFF_GAPS = {
 # strategy render a realistic recompute window instead of `REPLACE WHERE false`.
 CANNED_ANSWERS = {
     r"\bas\s+order_day\b": [("2025-01-01",), ("2025-01-02",)],
+    # The batch's key range of a merge_cdc MERGE (merge_key_range_predicates).
+    r"\bas\s+min_merge_key\b": [(1001, 1500)],
 }
 
 # Nodes whose effectful SQL is kept as reviewed reference files: a seed, a bronze append, a
@@ -503,6 +506,144 @@ def test_checked_feed_judges_malformed_badly_typed_unknown_and_future_records(re
     _assert_parses(recording, node_id)
 
 
+# -- the Delta physical design, as the YAML asks (docs/DATABRICKS.md) ---------------------------
+# This recording is prod: predictive optimization on, every table managed. The other corners
+# (off, external bronze, the maintenance run-operations) are in
+# test_delta_maintenance_recorded.py.
+
+
+def _create_table(recording: Recording, node: dict) -> str:
+    """The fresh run's CREATE TABLE of the node's relation."""
+    target = _relation(node)
+    bodies = [
+        s.body
+        for s in recording.fresh
+        if (w := _writes(s)) and w[1] == target and w[0].startswith("create")
+    ]
+    assert bodies, f"{node['unique_id']}: no CREATE TABLE in the fresh run"
+    return bodies[-1]
+
+
+def _layer_properties() -> dict[str, dict[str, str]]:
+    project = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())
+    layers = project["models"]["lakehouse_bi"]
+    return {layer: layers[layer].get("+tblproperties") for layer in ("bronze", "silver", "gold")}
+
+
+@slow
+def test_every_table_has_the_clustering_and_properties_its_yaml_asks(recording):
+    properties = _layer_properties()
+    checked = 0
+    for node in recording.nodes("model"):
+        if node["package_name"] != "lakehouse_bi" or node["config"]["materialized"] not in (
+            "table",
+            "incremental",
+        ):
+            continue
+        name, config = node["name"], node["config"]
+        body = _create_table(recording, node)
+        cluster = re.search(r"\bcluster\s+by\s+(auto\b|\(([^)]*)\))", body, re.I)
+        liquid = config.get("liquid_clustered_by")
+        if liquid:
+            expected = [liquid] if isinstance(liquid, str) else liquid
+            assert cluster and [c.strip() for c in cluster.group(2).split(",")] == expected, name
+        elif config.get("auto_liquid_cluster"):
+            assert cluster and cluster.group(1).lower() == "auto", name
+        else:
+            assert cluster is None, f"{name} is clustered: {cluster.group(0)}"
+        clause = re.search(r"\btblproperties\s*\(", body, re.I)
+        assert clause, f"{name}: no tblproperties"
+        sent = parse_properties(paren_body(body, clause.end() - 1)[0])
+        assert sent == properties[node["fqn"][1]], name
+        assert not re.search(r"\blocation\s+'", body, re.I), f"{name}: external in prod"
+        checked += 1
+    assert checked > 25
+    # Predictive optimization (on in prod) maintains managed tables: the adapter's OPTIMIZE
+    # after each build is skipped, and a build never VACUUMs.
+    assert not [
+        s.body for s in recording.statements if re.match(r"(optimize|vacuum)\b", s.body, re.I)
+    ]
+
+
+@slow
+def test_contracts_send_their_constraints(recording):
+    contracted = [n for n in recording.nodes("model") if n["config"]["contract"]["enforced"]]
+    assert {n["name"] for n in contracted} >= {
+        "dim_customer", "dim_product", "fact_order", "fact_order_line", "fact_web_event",
+        "fct_sales", "sales_dashboard_metrics", "executive_summary",
+    }  # fmt: skip
+    for node in contracted:
+        name = node["name"]
+        body = _squash(_create_table(recording, node))
+        sent = _node_sql(recording, node["unique_id"])
+        for column in node["columns"].values():
+            kinds = {c["type"] for c in column.get("constraints", [])}
+            data_type = re.escape(_squash(column["data_type"]).replace(", ", ","))
+            declared = re.search(
+                rf"`{column['name']}` {data_type}( ?NOT NULL)?(?= ?COMMENT| ?MASK|,|\))", body, re.I
+            )
+            assert declared, f"{name}.{column['name']} not declared as {column['data_type']}"
+            assert bool(declared.group(1)) == ("not_null" in kinds), f"{name}.{column['name']}"
+            if "primary_key" in kinds:
+                assert re.search(rf"PRIMARY KEY\({column['name']}\)", body), name
+        for constraint in node.get("constraints", []):
+            if constraint["type"] == "check":
+                _assert_contains(
+                    sent,
+                    [f"ADD CONSTRAINT {constraint['name']} CHECK ({constraint['expression']})"],
+                    node["unique_id"],
+                )
+            elif constraint["type"] == "primary_key":
+                assert f"PRIMARY KEY({', '.join(constraint['columns'])})" in body, name
+
+
+@slow
+@pytest.mark.parametrize(
+    ("node", "column"), [("fct_sales", "order_date"), ("sales_dashboard_metrics", "metric_date")]
+)
+def test_replace_where_prunes_on_the_first_clustering_key(recording, node, column):
+    config = recording.manifest["nodes"][f"model.lakehouse_bi.{node}"]["config"]
+    assert config["liquid_clustered_by"][0] == column
+    _assert_contains(
+        _node_sql(recording, f"model.lakehouse_bi.{node}", "incremental"),
+        [
+            f"REPLACE WHERE {column} in (cast('2025-01-01' as date), cast('2025-01-02' as date))",
+        ],
+        node,
+    )
+
+
+@slow
+@pytest.mark.parametrize("node", ["fact_order", "fact_order_line"])
+def test_merge_prunes_on_the_batchs_range_of_the_clustering_key(recording, node):
+    config = recording.manifest["nodes"][f"model.lakehouse_bi.{node}"]["config"]
+    key = config["unique_key"]
+    assert config["liquid_clustered_by"] == [key] and config["merge_key_range_pruning"]
+    _assert_contains(
+        _node_sql(recording, f"model.lakehouse_bi.{node}", "incremental"),
+        [
+            f"on dbt_internal_dest.`{key}` = dbt_internal_source.`{key}` "
+            f"and (dbt_internal_dest.`{key}` between 1001 and 1500) when matched",
+        ],
+        node,
+    )
+
+
+@slow
+@pytest.mark.parametrize(
+    ("node", "hint"),
+    [
+        ("fct_sales", "/*+ BROADCAST(product_as_of) */"),
+        ("sales_dashboard_metrics", "/*+ BROADCAST(countries, channels) */"),
+    ],
+)
+def test_gold_joins_broadcast_the_small_dimensions(recording, node, hint):
+    for invocation in ("fresh", "incremental"):
+        _assert_contains(
+            _node_sql(recording, f"model.lakehouse_bi.{node}", invocation), [f"select {hint}"], node
+        )
+
+
 def test_fake_warehouse_follows_ddl_and_answers_introspection():
     """The fake itself, quickly: DDL updates the catalog that introspection answers from."""
     warehouse = FakeWarehouse("cat", "sch")
@@ -542,6 +683,30 @@ def test_fake_warehouse_follows_ddl_and_answers_introspection():
         "DROP TABLE",
         "DESCRIBE AS JSON",
     ]
+
+
+def test_fake_warehouse_keeps_constraints_as_databricks_does():
+    """Primary keys in information_schema, CHECKs as `delta.constraints.<name>` properties, so
+    an incremental run sees the constraints the first run added (and does not add them again)."""
+    warehouse = FakeWarehouse("cat", "sch")
+    connection = warehouse.connect(server_hostname=FAKE_HOST, http_path="/sql/1.0/x", catalog="cat")
+    cursor = connection.cursor()
+    cursor.execute(
+        "create or replace table `cat`.`sch`.`t` (`id` bigint NOT NULL, `price` decimal(18,2), "
+        "CONSTRAINT 70537a27 PRIMARY KEY (id)) using delta"
+    )
+    cursor.execute("alter table `cat`.`sch`.`t` add constraint price_ok check (price >= 0)")
+    cursor.execute("show tblproperties `cat`.`sch`.`t`")
+    assert dict(cursor.fetchall()) == {"delta.constraints.price_ok": "price >= 0"}
+    cursor.execute(
+        "select c.constraint_type, k.column_name from `cat`.information_schema.table_constraints c "
+        "join `cat`.information_schema.key_column_usage k on c.constraint_name = k.constraint_name "
+        "where c.table_name = 't'"
+    )
+    assert cursor.fetchall() == [("PRIMARY KEY", "id")]
+    cursor.execute("alter table `cat`.`sch`.`t` drop constraint price_ok")
+    cursor.execute("show tblproperties `cat`.`sch`.`t`")
+    assert cursor.fetchall() == []
 
 
 @pytest.mark.parametrize(

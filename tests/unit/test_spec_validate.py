@@ -31,6 +31,7 @@ def test_the_registry_holds_each_spec_kind_once():
         "profiles",
         "vars",
         "jobs",
+        "physical_design",
         "cost",
         "glossary",
         "dashboards",

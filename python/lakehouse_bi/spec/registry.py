@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from lakehouse_bi.delta import physical_design
 from lakehouse_bi.deploy import dashboard_checks, jobs_spec
 from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.glossary import glossary
@@ -20,6 +21,7 @@ REGISTRY: dict[str, SpecCheck] = {
     "profiles": profiles.spec_problems,
     "vars": project_vars.spec_problems,
     "jobs": jobs_spec.spec_problems,
+    "physical_design": physical_design.spec_problems,
     "cost": cost.spec_problems,
     "glossary": glossary.spec_problems,
     "dashboards": dashboard_checks.spec_problems,
