@@ -1,0 +1,188 @@
+"""What the recorded Databricks SQL needs before Sail (a local Spark Connect engine) runs it.
+
+The recording keeps every statement exactly as dbt-databricks sent it; only the copy sent to
+Sail is rewritten. Each entry of REWRITES and NOT_SENT is a gap of Sail 0.7 (or a Unity
+Catalog / Delta feature without meaning on a laptop engine), never a fix of the project's
+SQL: a difference in *results* between the engines is fixed in the project's dispatched
+macros, not here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.optimizer.eliminate_subqueries import eliminate_subqueries  # noqa: F401
+from sqlglot.transforms import eliminate_qualify
+
+from .sql_text import QNAME, find_top_level, paren_body, strip_leading_comments
+
+_I = re.IGNORECASE | re.DOTALL
+
+
+@dataclass(frozen=True)
+class NotSent:
+    """Statements recorded but not executed on Sail."""
+
+    name: str
+    reason: str
+    pattern: re.Pattern[str]
+
+
+# Unity Catalog governance and Delta table services: Sail has no principals, tags, masks,
+# row filters or file layout to optimise. Their effect is checked by the recording tests
+# (fake catalog, sqlfluff) and the governance tests, not by execution.
+NOT_SENT = [
+    NotSent("GRANT / REVOKE", "Unity Catalog privileges: Sail has no principals",
+            re.compile(r"\A(grant|revoke)\b", _I)),
+    NotSent("SET / UNSET TAGS", "Unity Catalog tags: no Sail equivalent",
+            re.compile(r"\Aalter\s+\w+(\s+view)?\s+\S+\s+(alter\s+column\s+\S+\s+)?(set|unset)\s+tags\b", _I)),
+    NotSent("SET / DROP MASK", "Unity Catalog column masks: no Sail equivalent",
+            re.compile(r"\Aalter\s+table\s+\S+\s+alter\s+column\s+\S+\s+(set|drop)\s+mask\b", _I)),
+    NotSent("SET / DROP ROW FILTER", "Unity Catalog row filters: no Sail equivalent",
+            re.compile(r"\Aalter\s+table\s+\S+\s+(set|drop)\s+row\s+filter\b", _I)),
+    NotSent("CREATE / DROP FUNCTION", "the SQL UDFs behind masks and row filters, which are not sent",
+            re.compile(r"\A(create|drop)\s+(or\s+replace\s+)?(temporary\s+)?function\b", _I)),
+    NotSent("SET / UNSET TBLPROPERTIES", "Delta table properties: Sail keeps none",
+            re.compile(r"\Aalter\s+\w+\s+\S+\s+(set|unset)\s+tblproperties\b", _I)),
+    NotSent("CLUSTER BY", "liquid clustering is a Delta file layout; Sail has none",
+            re.compile(r"\Aalter\s+table\s+\S+\s+cluster\s+by\b", _I)),
+    NotSent("OPTIMIZE / VACUUM / ANALYZE", "Delta table services and statistics",
+            re.compile(r"\A(optimize|vacuum|analyze)\b", _I)),
+    NotSent("COMMENT ON / ALTER COLUMN COMMENT", "comments: metadata the fake catalog keeps",
+            re.compile(r"\A(comment\s+on\b|alter\s+\w+\s+\S+\s+(alter|change)\s+column\s+\S+\s+comment\b)", _I)),
+    NotSent("SET OWNER", "Unity Catalog ownership", re.compile(r"\Aalter\s+\w+\s+\S+\s+(set\s+)?owner\s+to\b", _I)),
+    NotSent("ADD / DROP CONSTRAINT", "Delta CHECK and informational key constraints: Sail 0.7 "
+            "has no ALTER TABLE ... CONSTRAINT; dbt's own data tests check the same rules",
+            re.compile(r"\Aalter\s+table\s+\S+\s+(add|drop)\s+constraint\b", _I)),
+    NotSent("ALTER COLUMN SET / DROP NOT NULL", "Sail 0.7 has no ALTER COLUMN ... NOT NULL; "
+            "not_null data tests check the same", re.compile(
+                r"\Aalter\s+table\s+\S+\s+(alter|change)\s+column\s+\S+\s+(set|drop)\s+not\s+null", _I)),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    name: str
+    reason: str
+    apply: Callable[[str], str]
+
+
+def _strip_clause(text: str, keyword: str) -> str:
+    """Drop `<keyword> (...)` at the top level of a CREATE header."""
+    while m := find_top_level(text, rf"\b{keyword}\s*\(", _I):
+        _, end = paren_body(text, m.end() - 1)
+        text = text[: m.start()] + text[end:]
+    return text
+
+
+def _split_create(sql: str) -> tuple[str, str | None]:
+    """(header, query) of CREATE ... AS <query>; query None for other statements."""
+    m = find_top_level(
+        sql,
+        r"\bas\b(?=(?:\s|--[^\n]*\n|/\*.*?\*/)*(?:\(|select\b|with\b|from\b|values\b|table\b))",
+        _I,
+    )
+    if not re.match(r"create\b", sql, re.I) or m is None:
+        return sql, None
+    return sql[: m.end()], sql[m.end() :]
+
+
+def strip_delta_clauses(sql: str) -> str:
+    """CREATE header clauses of Unity Catalog / Delta only: TBLPROPERTIES, CLUSTER BY,
+    WITH ROW FILTER, column MASK."""
+    if not re.match(r"create\b", sql, re.I):
+        return sql
+    header, query = _split_create(sql)
+    header = _strip_clause(header, "tblproperties")
+    header = _strip_clause(header, "cluster\\s+by")
+    header = re.sub(r"\bcluster\s+by\s+(auto|none)\b", "", header, flags=re.I)
+    header = re.sub(rf"\bwith\s+row\s+filter\s+{QNAME}\s+on\s*\([^)]*\)", "", header, flags=re.I)
+    header = re.sub(
+        rf"\bmask\s+{QNAME}(\s+using\s+columns\s*\([^)]*\))?", "", header, flags=re.I
+    )
+    return header + (query or "")
+
+
+def _rewrite_queries(sql: str, transform: Callable[[exp.Expression], exp.Expression]) -> str:
+    """Apply a sqlglot transform to the query of a SELECT, CREATE ... AS, INSERT ... SELECT."""
+    if re.match(r"create\b", sql, re.I):
+        header, query = _split_create(sql)
+        if query is None:
+            return sql
+        return header + " " + _transform_sql(query, transform)
+    if re.match(r"(with|select|\()", sql, re.I):
+        return _transform_sql(sql, transform)
+    return _transform_sql(sql, transform)
+
+
+def _transform_sql(sql: str, transform: Callable[[exp.Expression], exp.Expression]) -> str:
+    tree = sqlglot.parse_one(sql, read="databricks")
+    return tree.transform(transform).sql(dialect="databricks")
+
+
+def qualify_to_subquery(sql: str) -> str:
+    """Sail 0.7's parser has no QUALIFY: sqlglot's eliminate_qualify turns it into a filter
+    over a subquery that computes the window (the same rows)."""
+    if not re.search(r"\bqualify\b", sql, re.I):
+        return sql
+    return _rewrite_queries(sql, eliminate_qualify)
+
+
+def _dayofweek(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, (exp.Extract, exp.Anonymous)) and node.sql("databricks").lower().replace(
+        " ", ""
+    ).startswith(("date_part('dayofweek'", "extract(dayofweek")):
+        return exp.Anonymous(this="dayofweek", expressions=[node.expression or node.expressions[1]])
+    return node
+
+
+def dayofweek_part(sql: str) -> str:
+    """Sail 0.7 rejects `date_part('dayofweek', d)` ("Date part not supported"); Databricks
+    defines it as `dayofweek(d)` (1 = Sunday ... 7 = Saturday), which Sail has."""
+    pattern = re.compile(r"date_part\(\s*'dayofweek'\s*,", re.I)
+    if not pattern.search(sql):
+        return sql
+    return pattern.sub("dayofweek(", sql)
+
+
+def drop_by_name_on_replace_where(sql: str) -> str:
+    """`INSERT INTO t BY NAME REPLACE WHERE ...` (DBR 18 / SQL warehouses): Sail parses BY NAME
+    and REPLACE WHERE only apart. dbt-databricks selects the target's columns in the
+    target's order, so positional insert is the same."""
+    return re.sub(r"\A(insert\s+into\s+\S+)\s+by\s+name\s+(replace\s+where\b)", r"\1 \2", sql,
+                  flags=re.I)  # fmt: skip
+
+
+REWRITES = [
+    Rewrite("Delta-only CREATE clauses", strip_delta_clauses.__doc__ or "", strip_delta_clauses),
+    Rewrite("QUALIFY -> window subquery", qualify_to_subquery.__doc__ or "", qualify_to_subquery),
+    Rewrite("date_part('dayofweek') -> dayofweek()", dayofweek_part.__doc__ or "", dayofweek_part),
+    Rewrite(
+        "INSERT BY NAME REPLACE WHERE",
+        drop_by_name_on_replace_where.__doc__ or "",
+        drop_by_name_on_replace_where,
+    ),
+]
+
+
+def not_sent_reason(sql: str) -> NotSent | None:
+    text = strip_leading_comments(sql).rstrip().rstrip(";").strip()
+    return next((n for n in NOT_SENT if n.pattern.search(text)), None)
+
+
+def rewrite_for_sail(sql: str) -> tuple[str | None, list[str]]:
+    """(the statement to send to Sail or None if it is not sent, names of rewrites applied)."""
+    text = strip_leading_comments(sql).rstrip().rstrip(";").strip()
+    if not_sent_reason(text):
+        return None, []
+    applied = []
+    for rewrite in REWRITES:
+        new = rewrite.apply(text)
+        if new != text:
+            applied.append(rewrite.name)
+            text = new
+    return text, applied
