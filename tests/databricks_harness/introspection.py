@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 _I = re.IGNORECASE | re.DOTALL
 # Queries the fake answers from its catalog even with a Sail backend: the adapter's metadata.
-_INTROSPECTION = re.compile(r"\binformation_schema\s*\.|\bsystem\s*\.\s*\w+\s*\.", re.I)
+_INTROSPECTION = re.compile(
+    r"\binformation_schema\b|(?<![\w.`])`?system`?\s*\.\s*`?\w+`?\s*\.", re.I
+)
 _CREATED = re.compile(
     r"create\s+(?:or\s+replace\s+)?(?:(?:global\s+)?temp(?:orary)?\s+)?(?:table|view)\s+"
     rf"(?:if\s+not\s+exists\s+)?(?P<name>{QNAME})",

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.optimizer.eliminate_subqueries import eliminate_subqueries  # noqa: F401
 from sqlglot.transforms import eliminate_qualify
 
 from .sql_text import QNAME, find_top_level, paren_body, strip_leading_comments
@@ -132,21 +131,28 @@ def qualify_to_subquery(sql: str) -> str:
     return _rewrite_queries(sql, eliminate_qualify)
 
 
-def _dayofweek(node: exp.Expression) -> exp.Expression:
-    if isinstance(node, (exp.Extract, exp.Anonymous)) and node.sql("databricks").lower().replace(
-        " ", ""
-    ).startswith(("date_part('dayofweek'", "extract(dayofweek")):
-        return exp.Anonymous(this="dayofweek", expressions=[node.expression or node.expressions[1]])
-    return node
+_DATE_PART_DOW = re.compile(r"date_part\(\s*'(dayofweek|dayofweek_iso|dow|dow_iso)'\s*,", re.I)
 
 
 def dayofweek_part(sql: str) -> str:
-    """Sail 0.7 rejects `date_part('dayofweek', d)` ("Date part not supported"); Databricks
-    defines it as `dayofweek(d)` (1 = Sunday ... 7 = Saturday), which Sail has."""
-    pattern = re.compile(r"date_part\(\s*'dayofweek'\s*,", re.I)
-    if not pattern.search(sql):
-        return sql
-    return pattern.sub("dayofweek(", sql)
+    """Sail 0.7 rejects `date_part('dayofweek' | 'dayofweek_iso', d)` ("Date part not
+    supported"). Databricks defines them as `dayofweek(d)` (1 = Sunday ... 7 = Saturday) and
+    1 = Monday ... 7 = Sunday; Sail's dayofweek() is right (its weekday() is not, so it is not
+    used)."""
+    out, pos = [], 0
+    for m in _DATE_PART_DOW.finditer(sql):
+        if m.start() < pos:
+            continue
+        _, end = paren_body(sql, m.start() + len("date_part"))
+        argument = sql[m.end() : end - 1].strip()
+        iso = m.group(1).lower().endswith("_iso")
+        out.append(sql[pos : m.start()])
+        out.append(
+            f"((dayofweek({argument}) + 5) % 7 + 1)" if iso else f"dayofweek({argument})"
+        )
+        pos = end
+    out.append(sql[pos:])
+    return "".join(out)
 
 
 def drop_by_name_on_replace_where(sql: str) -> str:
