@@ -242,5 +242,5 @@ def _one_null_row(table: pa.Table) -> pa.Table:
 def _python_value(value: object) -> object:
     """Values as the Databricks connector hands them over: naive UTC timestamps."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return value

@@ -89,11 +89,11 @@ def list_files(call: ReadFilesCall) -> list[str]:
 def _parse_timestamp(text: str) -> dt.datetime:
     """Spark's modifiedAfter form YYYY-MM-DDTHH:mm:ss[.ffffff], read as UTC."""
     value = dt.datetime.fromisoformat(text.strip().replace(" ", "T"))
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
 
 
 def _mtime(path: str) -> dt.datetime:
-    return dt.datetime.fromtimestamp(os.stat(path).st_mtime, tz=dt.UTC)
+    return dt.datetime.fromtimestamp(os.stat(path).st_mtime, tz=dt.timezone.utc)
 
 
 def listing_table(call: ReadFilesCall) -> pa.Table:

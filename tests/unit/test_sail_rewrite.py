@@ -199,7 +199,7 @@ def test_modified_after_skips_older_files(tmp_path):
     old, new = tmp_path / "a.csv", tmp_path / "b.csv"
     old.write_text("x\n1\n")
     new.write_text("x\n2\n")
-    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp()
+    base = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc).timestamp()
     os.utime(old, (base, base))
     os.utime(new, (base + 3600, base + 3600))
     call = ReadFilesCall(str(tmp_path / "*.csv"), {"modifiedafter": "2026-01-01T00:30:00"})
