@@ -133,7 +133,9 @@ def main() -> None:
         sail_wall = time.perf_counter() - started
         sail_rows = rows_by_layer(
             dbx_target,
-            lambda s, n: backend.spark.sql(f"select count(*) from {CATALOG}.{s}.{n}").collect()[0][0],
+            lambda s, n: backend.spark.sql(f"select count(*) from {CATALOG}.{s}.{n}").collect()[0][
+                0
+            ],
         )
     sail_seconds = seconds_by_layer(dbx_target)
 
@@ -142,7 +144,9 @@ def main() -> None:
           f" {'Sail/DuckDB':>11}")  # fmt: skip
     for layer in LAYERS:
         rows = duck_rows[layer]
-        assert rows == sail_rows[layer], f"{layer}: {rows} rows on DuckDB, {sail_rows[layer]} on Sail"
+        assert rows == sail_rows[layer], (
+            f"{layer}: {rows} rows on DuckDB, {sail_rows[layer]} on Sail"
+        )
         d, s = duck_seconds[layer], sail_seconds[layer]
         print(f"{layer:8} {rows:>10} {d:>9.1f} {rows / d:>10.0f} {s:>9.1f} {rows / s:>10.0f}"
               f" {s / d:>10.1f}x")  # fmt: skip

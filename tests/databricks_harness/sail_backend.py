@@ -29,6 +29,7 @@ from .query_engine import QueryResult
 from .sail_files import (
     ReadFilesCall,
     inference_reader_args,
+    list_files,
     listing_table,
     permissive_table,
 )
@@ -50,7 +51,9 @@ def sail_server(catalog: str, warehouse_dir: Path) -> Iterator[str]:
 
     warehouse_dir.mkdir(parents=True, exist_ok=True)
     env = {
-        "SAIL_CATALOG__LIST": f'[{{name="{catalog}", type="memory", initial_database=["default"]}}]',
+        "SAIL_CATALOG__LIST": (
+            f'[{{name="{catalog}", type="memory", initial_database=["default"]}}]'
+        ),
         "SAIL_CATALOG__DEFAULT_CATALOG": catalog,
     }
     saved = {k: os.environ.get(k) for k in env}
@@ -95,10 +98,6 @@ def parse_read_files_args(args: str) -> ReadFilesCall:
     return ReadFilesCall(unquote_string(path.group(1)), options)
 
 
-def _databricks_type(data_type: object) -> str:
-    return data_type.simpleString().replace("int", "int") if hasattr(data_type, "simpleString") else str(data_type)
-
-
 @dataclass
 class SailBackend:
     """One Spark Connect session on a Sail server, shared by every fake connection."""
@@ -107,6 +106,8 @@ class SailBackend:
     warehouse_dir: Path  # where Sail writes the Delta tables (absolute)
     executed: list[tuple[str, list[str]]] = field(default_factory=list)  # (sent SQL, rewrites)
     not_sent: list[str] = field(default_factory=list)
+    # (read_files path, options, files it opened) of every record-reading call.
+    files_read: list[tuple[str, dict[str, str], list[str]]] = field(default_factory=list)
     _views: int = 0
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -218,6 +219,7 @@ class SailBackend:
         if call.format == "binaryfile":
             df = self._from_arrow(listing_table(call))
         elif "schema" in call.options:
+            self.files_read.append((call.path, dict(call.options), list_files(call)))
             df = self._from_arrow(permissive_table(call))
         else:
             fmt, options, files = inference_reader_args(call)

@@ -34,32 +34,43 @@ class NotSent:
 # Unity Catalog governance and Delta table services: Sail has no principals, tags, masks,
 # row filters or file layout to optimise. Their effect is checked by the recording tests
 # (fake catalog, sqlfluff) and the governance tests, not by execution.
+_ALTER = r"\Aalter\s+\w+(?:\s+view)?\s+\S+\s+"  # ALTER TABLE|VIEW|MATERIALIZED VIEW <name>
+_COLUMN = r"(?:alter|change)\s+column\s+\S+\s+"
+
+
+def _statement(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, _I)
+
+
 NOT_SENT = [
     NotSent("GRANT / REVOKE", "Unity Catalog privileges: Sail has no principals",
-            re.compile(r"\A(grant|revoke)\b", _I)),
+            _statement(r"\A(grant|revoke)\b")),
     NotSent("SET / UNSET TAGS", "Unity Catalog tags: no Sail equivalent",
-            re.compile(r"\Aalter\s+\w+(\s+view)?\s+\S+\s+(alter\s+column\s+\S+\s+)?(set|unset)\s+tags\b", _I)),
+            _statement(rf"{_ALTER}({_COLUMN})?(set|unset)\s+tags\b")),
     NotSent("SET / DROP MASK", "Unity Catalog column masks: no Sail equivalent",
-            re.compile(r"\Aalter\s+table\s+\S+\s+alter\s+column\s+\S+\s+(set|drop)\s+mask\b", _I)),
+            _statement(rf"{_ALTER}{_COLUMN}(set|drop)\s+mask\b")),
     NotSent("SET / DROP ROW FILTER", "Unity Catalog row filters: no Sail equivalent",
-            re.compile(r"\Aalter\s+table\s+\S+\s+(set|drop)\s+row\s+filter\b", _I)),
-    NotSent("CREATE / DROP FUNCTION", "the SQL UDFs behind masks and row filters, which are not sent",
-            re.compile(r"\A(create|drop)\s+(or\s+replace\s+)?(temporary\s+)?function\b", _I)),
+            _statement(rf"{_ALTER}(set|drop)\s+row\s+filter\b")),
+    NotSent("CREATE / DROP FUNCTION",
+            "the Unity Catalog SQL functions behind masks and row filters, which are not sent",
+            _statement(r"\A(create|drop)\s+(or\s+replace\s+)?(temporary\s+)?function\b")),
     NotSent("SET / UNSET TBLPROPERTIES", "Delta table properties: Sail keeps none",
-            re.compile(r"\Aalter\s+\w+\s+\S+\s+(set|unset)\s+tblproperties\b", _I)),
+            _statement(rf"{_ALTER}(set|unset)\s+tblproperties\b")),
     NotSent("CLUSTER BY", "liquid clustering is a Delta file layout; Sail has none",
-            re.compile(r"\Aalter\s+table\s+\S+\s+cluster\s+by\b", _I)),
-    NotSent("OPTIMIZE / VACUUM / ANALYZE", "Delta table services and statistics",
-            re.compile(r"\A(optimize|vacuum|analyze)\b", _I)),
+            _statement(rf"{_ALTER}cluster\s+by\b")),
+    NotSent("OPTIMIZE / VACUUM / ANALYZE", "Delta table services and statistics: no data change",
+            _statement(r"\A(optimize|vacuum|analyze)\b")),
     NotSent("COMMENT ON / ALTER COLUMN COMMENT", "comments: metadata the fake catalog keeps",
-            re.compile(r"\A(comment\s+on\b|alter\s+\w+\s+\S+\s+(alter|change)\s+column\s+\S+\s+comment\b)", _I)),
-    NotSent("SET OWNER", "Unity Catalog ownership", re.compile(r"\Aalter\s+\w+\s+\S+\s+(set\s+)?owner\s+to\b", _I)),
-    NotSent("ADD / DROP CONSTRAINT", "Delta CHECK and informational key constraints: Sail 0.7 "
-            "has no ALTER TABLE ... CONSTRAINT; dbt's own data tests check the same rules",
-            re.compile(r"\Aalter\s+table\s+\S+\s+(add|drop)\s+constraint\b", _I)),
-    NotSent("ALTER COLUMN SET / DROP NOT NULL", "Sail 0.7 has no ALTER COLUMN ... NOT NULL; "
-            "not_null data tests check the same", re.compile(
-                r"\Aalter\s+table\s+\S+\s+(alter|change)\s+column\s+\S+\s+(set|drop)\s+not\s+null", _I)),
+            _statement(rf"\A(comment\s+on\b|{_ALTER[2:]}{_COLUMN}comment\b)")),
+    NotSent("SET OWNER", "Unity Catalog ownership: Sail has no principals",
+            _statement(rf"{_ALTER}(set\s+)?owner\s+to\b")),
+    NotSent("PRIMARY / FOREIGN KEY, DROP CONSTRAINT",
+            "Unity Catalog's informational key constraints: Sail 0.7 parses only ADD CONSTRAINT "
+            "... CHECK (which it enforces, so CHECK constraints are sent)",
+            _statement(rf"{_ALTER}(add\s+constraint\s+\S+\s+(primary|foreign)\b|drop\s+constraint\b)")),
+    NotSent("ALTER COLUMN SET / DROP NOT NULL",
+            "Sail 0.7 has no ALTER COLUMN ... NOT NULL; not_null data tests check the same",
+            _statement(rf"{_ALTER}{_COLUMN}(set|drop)\s+not\s+null")),
 ]  # fmt: skip
 
 
@@ -100,9 +111,7 @@ def strip_delta_clauses(sql: str) -> str:
     header = _strip_clause(header, "cluster\\s+by")
     header = re.sub(r"\bcluster\s+by\s+(auto|none)\b", "", header, flags=re.I)
     header = re.sub(rf"\bwith\s+row\s+filter\s+{QNAME}\s+on\s*\([^)]*\)", "", header, flags=re.I)
-    header = re.sub(
-        rf"\bmask\s+{QNAME}(\s+using\s+columns\s*\([^)]*\))?", "", header, flags=re.I
-    )
+    header = re.sub(rf"\bmask\s+{QNAME}(\s+using\s+columns\s*\([^)]*\))?", "", header, flags=re.I)
     return header + (query or "")
 
 
@@ -147,9 +156,7 @@ def dayofweek_part(sql: str) -> str:
         argument = sql[m.end() : end - 1].strip()
         iso = m.group(1).lower().endswith("_iso")
         out.append(sql[pos : m.start()])
-        out.append(
-            f"((dayofweek({argument}) + 5) % 7 + 1)" if iso else f"dayofweek({argument})"
-        )
+        out.append(f"((dayofweek({argument}) + 5) % 7 + 1)" if iso else f"dayofweek({argument})")
         pos = end
     out.append(sql[pos:])
     return "".join(out)

@@ -24,10 +24,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds databricks_harness
 
+from local_pipeline import FIXED_END_DATE, LocalPipeline
+
 from databricks_harness import FakeWarehouse, record_dbt
 from databricks_harness.runner import TOKEN_ENV_VAR, copy_project, write_profile
 from databricks_harness.sail_backend import SailBackend, sail_server
-from local_pipeline import FIXED_END_DATE, LocalPipeline
 
 pytest.importorskip("pysail", reason="pysail is a [dev] dependency: pip install -e '.[dev]'")
 
@@ -49,6 +50,19 @@ QUIET_VARS = {
 }
 # Columns whose values are when a run happened, not what it computed.
 VOLATILE_COLUMNS = {"_ingested_at", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to"}
+# Differences between the engines that are not the project's SQL, each compared after the
+# normalisation named here (every other column must be equal as is, money to the cent).
+KNOWN_DIFFERENCES = {
+    "is_hard_deleted": "dbt-core's snapshot writes dbt_is_deleted as the text 'True'/'False' "
+    "on DuckDB, dbt-databricks as a boolean; every reader casts it to boolean "
+    "(scd2_validity_columns, landed_entities): compared as booleans",
+    "*_text": "a JSON number read into a text column: DuckDB's json_transform re-renders it "
+    "as a double (0.00 -> '0.0'), the harness's PERMISSIVE reader keeps Spark's text (0.00); "
+    "the typed column next to it is equal: compared as numbers when both are numbers",
+}
+# Models built on one engine only (governance personas are DuckDB's stand-in for Unity
+# Catalog principals), so their tests exist there only.
+ONE_ENGINE_MODELS = ("governance_personas",)
 
 
 @dataclass
@@ -58,6 +72,8 @@ class EngineRuns:
     backend: SailBackend
     duckdb_results: list[dict]  # run_results.json of each DuckDB build
     databricks_results: list[dict]
+    batches: list[str]
+    files_read: list[list[tuple[str, dict[str, str], list[str]]]]  # per run, by read_files
 
 
 def _batches(generated: Path) -> list[str]:
@@ -65,8 +81,12 @@ def _batches(generated: Path) -> list[str]:
 
 
 def _land(generated: Path, landing: Path, batch_id: str) -> None:
+    """Copy one batch in, its files modified now (as a delivery would be, not at generation)."""
     for folder in sorted(generated.glob(f"*/batch={batch_id}")):
-        shutil.copytree(folder, landing / folder.parent.name / folder.name, dirs_exist_ok=True)
+        landed = landing / folder.parent.name / folder.name
+        shutil.copytree(folder, landed, dirs_exist_ok=True)
+        for path in landed.iterdir():
+            os.utime(path)
     shutil.copy(generated / "_manifest.json", landing / "_manifest.json")
 
 
@@ -82,7 +102,7 @@ def engine_runs(tmp_path_factory) -> EngineRuns:
     profiles = root / "profiles"
     write_profile(profiles, "lakehouse_bi", catalog=CATALOG, schema=SCHEMA, target="prod")
     vars_arg = ["--vars", json.dumps(QUIET_VARS)]
-    duckdb_results, databricks_results = [], []
+    duckdb_results, databricks_results, files_read = [], [], []
     with (
         sail_server(CATALOG, root / "sail_warehouse") as url,
         pytest.MonkeyPatch.context() as patch,
@@ -91,8 +111,10 @@ def engine_runs(tmp_path_factory) -> EngineRuns:
         patch.setenv("LAKEHOUSE_BI_LANDING_ROOT", str(local.landing))
         backend = SailBackend(url, root / "sail_warehouse")
         warehouse = FakeWarehouse(CATALOG, SCHEMA, backend=backend)
-        for index, batch in enumerate(_batches(generated)):
+        batches = _batches(generated)
+        for index, batch in enumerate(batches):
             _land(generated, local.landing, batch)
+            already_read = len(backend.files_read)
             local.dbt("build", *EXCLUDE, *vars_arg, check=False)
             duckdb_results.append(json.loads((local.target / "run_results.json").read_text()))
             record_dbt(
@@ -103,16 +125,16 @@ def engine_runs(tmp_path_factory) -> EngineRuns:
             databricks_results.append(
                 json.loads((root / "dbx_target" / "run_results.json").read_text())
             )
-        runs = EngineRuns(local, warehouse, backend, duckdb_results, databricks_results)
+            files_read.append(backend.files_read[already_read:])
+        runs = EngineRuns(
+            local, warehouse, backend, duckdb_results, databricks_results, batches, files_read
+        )
         yield runs
         backend.close()
 
 
 def _statuses(run_results: dict) -> dict[str, tuple[str, int | None]]:
-    return {
-        r["unique_id"]: (r["status"], r.get("failures"))
-        for r in run_results["results"]
-    }
+    return {r["unique_id"]: (r["status"], r.get("failures")) for r in run_results["results"]}
 
 
 @pytest.mark.slow
@@ -135,8 +157,13 @@ def test_data_tests_count_the_same_failures(engine_runs):
     for duck, dbx in zip(engine_runs.duckdb_results, engine_runs.databricks_results, strict=True):
         duck_tests = {u: v for u, v in _statuses(duck).items() if u.startswith("test.")}
         dbx_tests = {u: v for u, v in _statuses(dbx).items() if u.startswith("test.")}
-        assert duck_tests.keys() == dbx_tests.keys()
-        different = {u: (duck_tests[u], dbx_tests[u]) for u in duck_tests if duck_tests[u] != dbx_tests[u]}
+        one_sided = duck_tests.keys() ^ dbx_tests.keys()
+        assert all(any(m in u for m in ONE_ENGINE_MODELS) for u in one_sided), one_sided
+        common = duck_tests.keys() & dbx_tests.keys()
+        assert len(common) > 150
+        different = {
+            u: (duck_tests[u], dbx_tests[u]) for u in common if duck_tests[u] != dbx_tests[u]
+        }
         assert not different, json.dumps(different, indent=1)
     # The data holds warn-level findings, so a count really is compared (not 0 against 0).
     last = _statuses(engine_runs.databricks_results[-1])
@@ -150,7 +177,14 @@ def _duckdb_tables(local: LocalPipeline) -> list[tuple[str, str]]:
     )
 
 
-def _normalise(value: object) -> object:
+def _normalise(value: object, column: str = "") -> object:
+    if column == "is_hard_deleted" and isinstance(value, str):
+        return {"true": True, "false": False}.get(value.lower(), value)
+    if column.endswith("_text") and isinstance(value, str):
+        try:
+            return decimal.Decimal(value).normalize()
+        except decimal.InvalidOperation:
+            return value
     if isinstance(value, float):
         return round(value, 9)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -180,17 +214,22 @@ def test_silver_and_gold_tables_match_duckdb(engine_runs):
             if c not in VOLATILE_COLUMNS
         ]
         dbx_columns = [f.name for f in spark.table(f"{CATALOG}.{schema}.{name}").schema.fields]
-        if [c.lower() for c in columns] != [c.lower() for c in dbx_columns if c not in VOLATILE_COLUMNS]:
+        if [c.lower() for c in columns] != [
+            c.lower() for c in dbx_columns if c not in VOLATILE_COLUMNS
+        ]:
             mismatches.append(f"{schema}.{name}: columns {columns} vs {dbx_columns}")
             continue
         quoted = ", ".join(f'"{c}"' for c in columns)
         duck = _sorted_rows(
-            [tuple(map(_normalise, r)) for r in engine_runs.duckdb.query(f"select {quoted} from {schema}.{name}")]
+            [
+                tuple(_normalise(v, c) for v, c in zip(r, columns, strict=True))
+                for r in engine_runs.duckdb.query(f"select {quoted} from {schema}.{name}")
+            ]
         )
         selected = ", ".join(f"`{c}`" for c in columns)
         dbx = _sorted_rows(
             [
-                tuple(_normalise(v) for v in r)
+                tuple(_normalise(v, c) for v, c in zip(r, columns, strict=True))
                 for r in spark.sql(f"select {selected} from {CATALOG}.{schema}.{name}").collect()
             ]
         )
@@ -202,3 +241,25 @@ def test_silver_and_gold_tables_match_duckdb(engine_runs):
                 f"only on Sail {extra}; only on DuckDB {missing}"
             )
     assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.slow
+def test_incremental_runs_read_only_the_new_batch(engine_runs):
+    """Databricks ingestion is incremental by file: after the initial load, read_files gets
+    `modifiedAfter` and opens only the files of the batch just landed (never the history)."""
+    first = engine_runs.files_read[0]
+    assert first and all("modifiedafter" not in options for _, options, _ in first)
+    for batch, reads in zip(engine_runs.batches[1:], engine_runs.files_read[1:], strict=True):
+        assert reads, f"batch {batch}: no landing file was read"
+        for path, options, files in reads:
+            assert "modifiedafter" in options, path
+            assert files and all(f"/batch={batch}/" in f for f in files), (batch, files)
+    inserts = [
+        s.body
+        for s in engine_runs.warehouse.statements
+        if s.invocation != "run0"
+        and "read_files(" in s.body
+        and "binaryFile" not in s.body
+        and "describe query" not in s.body.lower()
+    ]
+    assert inserts and all("modifiedAfter =>" in body for body in inserts)

@@ -118,6 +118,8 @@ def test_staging_target_connects_as_a_service_principal(project, httpserver, mon
     assert grant["form"]["grant_type"] == ["client_credentials"]
     sent_id = (grant["auth"].username if grant["auth"] else None) or grant["form"]["client_id"][0]
     assert sent_id == CLIENT_ID
-    assert any("`lakehouse_bi_staging`." in c and "`countries`" in c for c in _created_tables(warehouse))
+    assert any(
+        "`lakehouse_bi_staging`." in c and "`countries`" in c for c in _created_tables(warehouse)
+    )
     # No secret reaches the recorded SQL.
     assert not any(CLIENT_SECRET in s.sql or ISSUED_TOKEN in s.sql for s in warehouse.statements)

@@ -43,11 +43,12 @@ from databricks_harness.sail_rewrite import (
         "VACUUM c.s.t RETAIN 168 HOURS",
         "comment on table c.s.t is 'x'",
         "alter table c.s.t alter column a comment 'x'",
-        "alter table c.s.t add constraint positive check (amount >= 0)",
+        "alter table c.s.t add constraint t_pk primary key (id) not enforced",
+        "alter table c.s.t drop constraint if exists positive",
     ],
 )
 def test_databricks_only_statements_are_not_sent(statement):
-    sent, applied = rewrite_for_sail(f"/* {{\"node_id\": \"x\"}} */\n{statement}")
+    sent, applied = rewrite_for_sail(f'/* {{"node_id": "x"}} */\n{statement}')
     assert sent is None and applied == []
 
 
@@ -59,6 +60,7 @@ def test_databricks_only_statements_are_not_sent(statement):
         "insert into c.s.t select * from c.s.u",
         "create or replace view c.s.v as select 1 as a",
         "alter table c.s.t add columns (b string)",
+        "alter table c.s.t add constraint positive check (amount >= 0)",
     ],
 )
 def test_ordinary_statements_are_sent_unchanged(statement):
@@ -86,9 +88,7 @@ def test_delta_clauses_are_stripped_from_create_only_in_the_header():
 
 
 def test_qualify_becomes_a_filter_over_a_window_with_the_same_rows():
-    query = (
-        "select k, v from t qualify row_number() over (partition by k order by v desc) = 1"
-    )
+    query = "select k, v from t qualify row_number() over (partition by k order by v desc) = 1"
     sent, applied = rewrite_for_sail(query)
     assert applied == ["QUALIFY -> window subquery"]
     assert "qualify" not in sent.lower()
@@ -151,12 +151,7 @@ def test_permissive_csv_matches_header_names_and_keeps_malformed_rows(tmp_path):
     folder = tmp_path / "orders" / "batch=b0000"
     folder.mkdir(parents=True)
     (folder / "orders.csv").write_text(
-        "status,order_id,extra\n"
-        'shipped,1,x\n'
-        "\n"
-        '"placed, late",2,y\n'
-        "too,few\n"
-        'unterminated,"3,z\n'
+        'status,order_id,extra\nshipped,1,x\n\n"placed, late",2,y\ntoo,few\nunterminated,"3,z\n'
     )
     call = ReadFilesCall(
         str(tmp_path / "orders" / "batch=*" / "*.csv"),
