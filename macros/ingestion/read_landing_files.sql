@@ -201,14 +201,14 @@
     the others. The line: file order is (file block, position in the block's partition);
     Spark skips empty lines, as the DuckDB reader does.
     Incremental by file without re-reading history (docs/DATABRICKS.md, "Ingestion on
-    Databricks"): no new file, no read at all; else, on an incremental run, `modifiedAfter`
+    Databricks"): on an incremental run, no new file, no read at all; else `modifiedAfter`
     (a generic file-source option of read_files) skips every file older than the earliest
     new one (listed from file metadata by detect_schema_changes), so the files already in
     bronze are not opened; bronze's path filter then drops an old file that was touched
     since (its modification time moved, its name did not).
 #}
 {% macro databricks__read_landing_files(entity) %}
-    {%- if entity.get('files') == [] -%}
+    {%- if entity.get('files') == [] and is_incremental() -%}
         select
             {% for column in entity.columns -%}
                 cast(null as string) as {{ adapter.quote(column) }},
