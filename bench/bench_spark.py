@@ -2,8 +2,8 @@
 
     python bench/bench_spark.py [--scenario medium] [--rows N]
 
-Generates one scenario, then runs `dbt run` (models and snapshots, no tests; Elementary's
-package left out on both) on the DuckDB target and on the Databricks target through the real
+Generates one scenario, then runs `dbt build` without tests (seeds, snapshots, models;
+Elementary's package left out on both) on the DuckDB target and on the Databricks target through the real
 dbt-databricks adapter, its connector routed to a local Sail server by the recording harness
 (tests/databricks_harness/sail_backend.py). Prints, per layer (bronze, silver, gold), the rows
 the layer's tables hold, the seconds its models took (dbt's per-node execution times) and
@@ -40,7 +40,9 @@ BIN = Path(sys.executable).parent
 END_DATE = "2025-12-31"
 CATALOG = "lakehouse_bi_bench"
 LAYERS = ("bronze", "silver", "gold")
-SELECTION = ["--exclude", "package:elementary+"]
+SELECTION = [
+    "--exclude", "resource_type:test", "resource_type:unit_test", "package:elementary+",
+]  # fmt: skip
 QUIET_VARS = json.dumps(
     {
         "disable_run_results": True,
@@ -105,7 +107,7 @@ def main() -> None:
     duck_target = root / "duck_target"
     started = time.perf_counter()
     subprocess.run(
-        [str(BIN / "dbt"), "run", *SELECTION, "--vars", QUIET_VARS, "--profiles-dir", str(root),
+        [str(BIN / "dbt"), "build", *SELECTION, "--vars", QUIET_VARS, "--profiles-dir", str(root),
          "--target-path", str(duck_target), "--log-path", str(root / "duck_logs")],
         check=True, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
     )  # fmt: skip
@@ -126,7 +128,7 @@ def main() -> None:
         warehouse = FakeWarehouse(CATALOG, "bench", backend=backend)
         started = time.perf_counter()
         record_dbt(
-            project, root / "dbx_profiles", ["run", *SELECTION, "--vars", QUIET_VARS],
+            project, root / "dbx_profiles", ["build", *SELECTION, "--vars", QUIET_VARS],
             warehouse=warehouse, label="bench", target_path=dbx_target,
             log_path=root / "dbx_logs",
         )  # fmt: skip
