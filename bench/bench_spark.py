@@ -3,11 +3,11 @@
     python bench/bench_spark.py [--scenario medium] [--rows N]
 
 Generates one scenario, then runs `dbt build` without tests (seeds, snapshots, models;
-Elementary's package left out on both) on the DuckDB target and on the Databricks target through the real
-dbt-databricks adapter, its connector routed to a local Sail server by the recording harness
-(tests/databricks_harness/sail_backend.py). Prints, per layer (bronze, silver, gold), the rows
-the layer's tables hold, the seconds its models took (dbt's per-node execution times) and
-rows per second on each engine, then the wall time of each build.
+Elementary's package left out on both) on the DuckDB target and on the Databricks target
+through the real dbt-databricks adapter, its connector routed to a local Sail server by the
+recording harness (tests/databricks_harness/sail_backend.py). Prints, per layer (bronze,
+silver, gold), the rows the layer's tables hold, the seconds its models took (dbt's per-node
+execution times) and rows per second on each engine, then the wall time of each build.
 
 A laptop Spark engine is not Databricks: Sail runs in-process on this machine's cores,
 reaches it through Spark Connect and Arrow, and the harness adds Python work per statement
