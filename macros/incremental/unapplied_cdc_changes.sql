@@ -3,10 +3,12 @@
     the keys whose latest delivered change (latest updated_at, then batch, then file) is not
     what the table holds: a live version missing or older, or a delete not applied. Empty by
     construction (incremental facts re-decide every key that received a record); a row here
-    means a defect or a table changed by hand.
+    means a defect or a table changed by hand. The CTE is named per entity: a caller unions
+    several of these, and an engine or tool that lifts nested CTEs to the top level (Spark 2
+    did; sqlglot's Spark generator does) must not see one name twice.
 #}
 {% macro unapplied_cdc_changes(entity, change_feed, current_table, key) %}
-    with latest_change as (
+    with latest_{{ entity }}_change as (
 
         select *
         from {{ change_feed }}
@@ -25,7 +27,7 @@
         latest_change._batch_id,
         latest_change.updated_at,
         applied.updated_at as applied_updated_at
-    from latest_change
+    from latest_{{ entity }}_change as latest_change
     left join {{ current_table }} as applied
         on latest_change.{{ key }} = applied.{{ key }}
     where

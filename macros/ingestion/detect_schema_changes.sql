@@ -6,18 +6,23 @@
     rename (a declared column missing, an undeclared one present) is a dbt warning.
     Returns the entity with:
     - files: the new, non-empty files; file_columns: the columns they hold;
+    - files_modified_from: the earliest modification time of those files (none if none);
     - columns: what bronze selects -- the declared columns, plus under auto_fix the
       columns bronze gained earlier and the ones these files add.
 #}
 {% macro detect_schema_changes(entity) %}
-    {%- do entity.update({'files': [], 'file_columns': []}) -%}
+    {%- do entity.update({'files': [], 'file_columns': [], 'files_modified_from': none}) -%}
     {%- if not execute -%}
         {{ return(entity) }}
     {%- endif -%}
     {#- An empty file (a batch without records of this entity) holds nothing to load and
         says nothing about columns. -#}
-    {%- for file_path, file_size in list_new_landing_files(entity) if file_size > 0 -%}
+    {%- for file_path, file_size, modified_at in list_new_landing_files(entity)
+        if file_size > 0 -%}
         {%- do entity.files.append(file_path) -%}
+        {%- if entity.files_modified_from is none or modified_at < entity.files_modified_from -%}
+            {%- do entity.update({'files_modified_from': modified_at}) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- set mode = entity.schema_evolution -%}
     {%- set expected = entity.columns + (

@@ -37,19 +37,30 @@
         {%- endif %}
     ),
 
+    {%- if is_incremental() %}
+
+    -- A join, not `in (subquery)` inside the expression below: Spark-family planners
+    -- (Sail 0.7) cannot run a subquery nested in a select-list OR.
+    ingested_names as (
+        select distinct regexp_extract(ingested._source_file, '[^/]+$', 0) as _file_name
+        from ({{ ingested_source_files(this) }}) as ingested
+    ),
+    {%- endif %}
+
     deliveries as (
         select
             new_files.*,
             (
-                _source_file != min(_source_file) over (partition by _file_name)
+                new_files._source_file
+                != min(new_files._source_file) over (partition by new_files._file_name)
                 {%- if is_incremental() %}
-                or _file_name in (
-                    select regexp_extract(ingested_files._source_file, '[^/]+$', 0)
-                    from ({{ ingested_source_files(this) }}) as ingested_files
-                )
+                or ingested_names._file_name is not null
                 {%- endif %}
             ) as _is_redelivered
         from new_files
+        {%- if is_incremental() %}
+        left join ingested_names on new_files._file_name = ingested_names._file_name
+        {%- endif %}
     )
 
     select

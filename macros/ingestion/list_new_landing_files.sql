@@ -1,5 +1,6 @@
 {#
-    The entity's landing files this run ingests, in batch order, as (path, size in bytes):
+    The entity's landing files this run ingests, in batch order, as (path, size in bytes,
+    modification time):
     every file on a full build, only files whose path is not in bronze yet on an incremental
     run (the same rule as the bronze filter; a re-delivered copy under a new path is read,
     then flagged by bronze). Schema-change detection looks at these files
@@ -13,7 +14,8 @@
 
         select distinct
             file_path,
-            file_size
+            file_size,
+            file_modified_at
         from landed_files
         {%- if is_incremental() %}
         where
@@ -24,8 +26,8 @@
         order by file_path
     {%- endset -%}
     {%- set files = [] -%}
-    {%- for file_path, file_size in run_query(query).rows -%}
-        {%- do files.append((file_path, file_size)) -%}
+    {%- for file_path, file_size, file_modified_at in run_query(query).rows -%}
+        {%- do files.append((file_path, file_size, file_modified_at)) -%}
     {%- endfor -%}
     {{ return(files) }}
 {% endmacro %}
@@ -33,7 +35,8 @@
 {% macro duckdb__landing_file_listing(entity) %}
     select
         filename as file_path,
-        size as file_size
+        size as file_size,
+        last_modified as file_modified_at
     from read_blob('{{ entity.glob }}')
 {% endmacro %}
 
@@ -41,6 +44,7 @@
 {% macro databricks__landing_file_listing(entity) %}
     select
         path as file_path,
-        length as file_size
+        length as file_size,
+        modificationTime as file_modified_at
     from read_files('{{ entity.glob }}', format => 'binaryFile')
 {% endmacro %}

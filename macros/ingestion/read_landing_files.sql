@@ -199,9 +199,34 @@
     a record), and for CSV a rescued-data column, with which `read_files` matches header
     names to the schema rather than positions, so an added or dropped column cannot shift
     the others. The line: file order is (file block, position in the block's partition);
-    Spark skips empty lines, as the DuckDB reader does. Bronze's path filter keeps new files.
+    Spark skips empty lines, as the DuckDB reader does.
+    Incremental by file without re-reading history (docs/DATABRICKS.md, "Ingestion on
+    Databricks"): on an incremental run, no new file, no read at all; else `modifiedAfter`
+    (a generic file-source option of read_files) skips every file older than the earliest
+    new one (listed from file metadata by detect_schema_changes), so the files already in
+    bronze are not opened; bronze's path filter then drops an old file that was touched
+    since (its modification time moved, its name did not).
 #}
 {% macro databricks__read_landing_files(entity) %}
+    {%- if entity.get('files') == [] and is_incremental() -%}
+        select
+            {% for column in entity.columns -%}
+                cast(null as string) as {{ adapter.quote(column) }},
+            {% endfor -%}
+            cast(null as string) as _corrupt_record,
+            cast(null as string) as _source_path,
+            cast(null as bigint) as _source_line
+        where false
+    {%- else -%}
+        {{ databricks__read_landed_files(entity) }}
+    {%- endif -%}
+{% endmacro %}
+
+{#
+    `modifiedAfter` is exclusive and Spark reads it to the second: one second before the
+    earliest new file.
+#}
+{% macro databricks__read_landed_files(entity) %}
     {%- set schema -%}
         {%- for column in entity.columns -%}
             `{{ column }}` STRING,{{ " " }}
@@ -221,6 +246,10 @@
             {%- if entity.format == 'csv' %}
             header => true,
             rescuedDataColumn => '_rescued_data',
+            {%- endif %}
+            {%- if is_incremental() and entity.get('files_modified_from') is not none %}
+            modifiedAfter => '{{ (entity.files_modified_from
+                - modules.datetime.timedelta(seconds=1)).strftime('%Y-%m-%dT%H:%M:%S') }}',
             {%- endif %}
             mode => 'PERMISSIVE',
             columnNameOfCorruptRecord => '_corrupt_record',

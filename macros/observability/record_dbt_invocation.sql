@@ -45,11 +45,13 @@
         'run_ended_at': audit_timestamp_literal(modules.datetime.datetime.now(modules.pytz.utc)),
     } -%}
     {%- set columns = audit_table_columns('dbt_invocation_log') | map('first') | list -%}
+    {#- Each value named after its column: Spark-family engines name an unaliased literal
+        after its text, and two `null`s then clash (Sail 0.7 refuses the select). -#}
     {%- set insert -%}
         insert into {{ relation }} ({{ columns | join(', ') }})
         select
             {%- for column in columns %}
-            {{ values[column] }}{{ "," if not loop.last }}
+            {{ values[column] }} as {{ column }}{{ "," if not loop.last }}
             {%- endfor %}
     {%- endset -%}
     {%- do run_query(insert) -%}

@@ -12,6 +12,13 @@ Modules: fake_connection (DB-API connection/cursor, statement log), catalog (the
 catalog and its DDL), introspection (what each statement is answered), query_engine (SELECTs
 over empty tables via sqlglot + DuckDB), information_schema, sql_parse (sqlfluff), reference
 (normalised reference files), runner (patching and dbtRunner), sql_text (lexical helpers).
+
+Execution on a Spark engine: `FakeWarehouse(..., backend=SailBackend(url, warehouse_dir))`
+sends DDL, DML and data queries to a local Sail server (`sail_server`), after the rewrite
+layer of sail_rewrite (NOT_SENT: Databricks-only statements kept in the recording but not
+executed; REWRITES: what Sail cannot parse, each with its reason); `read_files` runs over the
+real landed files (sail_files); the adapter's introspection is still answered by the fake
+catalog, with column types as Sail created them.
 """
 
 from .fake_connection import FakeWarehouse, RecordedStatement

@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from databricks.sql.exc import ProgrammingError
@@ -24,6 +24,9 @@ from .catalog import Catalog, Session
 from .introspection import CannedAnswer, Responder
 from .query_engine import QueryEngine, QueryResult
 from .sql_text import strip_leading_comments
+
+if TYPE_CHECKING:
+    from .sail_backend import SailBackend
 
 _NODE_ID = re.compile(r'"node_id":\s*"([^"]+)"')
 _CONNECTION_NAME = re.compile(r'"connection_name":\s*"([^"]*)"')
@@ -98,11 +101,12 @@ class FakeWarehouse:
         catalog: str,
         schema: str,
         read_files_columns: Callable[[str], list[tuple[str, str]] | None] | None = None,
+        backend: SailBackend | None = None,
     ) -> None:
         self.catalog = Catalog(catalog, schema)
         self.engine = QueryEngine(self.catalog, read_files_columns)
         self.catalog.column_source = self.engine.output_columns
-        self.responder = Responder(self.catalog, self.engine)
+        self.responder = Responder(self.catalog, self.engine, backend=backend)
         self.statements: list[RecordedStatement] = []
         # Called with each new statement (e.g. to parse it while dbt goes on).
         self.listeners: list[Callable[[RecordedStatement], None]] = []

@@ -12,14 +12,27 @@ import fnmatch
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from databricks.sql.exc import ServerOperationError
 
-from .catalog import Catalog, CatalogObject, Session
+from .catalog import Catalog, CatalogObject, Column, Session
 from .query_engine import DBR_VERSION, QueryEngine, QueryResult
 from .sql_text import QNAME, split_qname, strip_leading_comments, unquote_string
 
+if TYPE_CHECKING:
+    from .sail_backend import SailBackend
+
 _I = re.IGNORECASE | re.DOTALL
+# Queries the fake answers from its catalog even with a Sail backend: the adapter's metadata.
+_INTROSPECTION = re.compile(
+    r"\binformation_schema\b|(?<![\w.`])`?system`?\s*\.\s*`?\w+`?\s*\.", re.I
+)
+_CREATED = re.compile(
+    r"create\s+(?:or\s+replace\s+)?(?:(?:global\s+)?temp(?:orary)?\s+)?(?:table|view)\s+"
+    rf"(?:if\s+not\s+exists\s+)?(?P<name>{QNAME})",
+    re.I,
+)
 _DML_COUNTERS = {
     "merge": ["num_affected_rows", "num_updated_rows", "num_deleted_rows", "num_inserted_rows"],
     "insert": ["num_affected_rows", "num_inserted_rows"],
@@ -143,10 +156,17 @@ class CannedAnswer:
 
 
 class Responder:
-    def __init__(self, catalog: Catalog, engine: QueryEngine, dbr_version: str = DBR_VERSION):
+    def __init__(
+        self,
+        catalog: Catalog,
+        engine: QueryEngine,
+        dbr_version: str = DBR_VERSION,
+        backend: SailBackend | None = None,
+    ):
         self.catalog = catalog
         self.engine = engine
         self.dbr_version = dbr_version
+        self.backend = backend  # executes DDL, DML and data queries on Sail when set
         self.canned: list[CannedAnswer] = []
         self._handlers = [(re.compile(p, _I), getattr(self, name)) for p, name in _HANDLERS]
 
@@ -156,6 +176,8 @@ class Responder:
             m = pattern.fullmatch(text)
             if m:
                 return handler(m, session)
+        if self.backend is not None and not _INTROSPECTION.search(text):
+            return self._on_backend(text, session)
         if self.catalog.apply(text, session):
             return QueryResult([], [])
         verb = text.split(None, 1)[0].lower() if text else ""
@@ -182,6 +204,24 @@ class Responder:
             result = self.engine.run_select(text, session)
             if result is not None:
                 return result
+        return QueryResult([], [])
+
+    def _on_backend(self, text: str, session: Session) -> QueryResult:
+        """Sail runs the statement (or it is Databricks-only and not sent); the catalog then
+        follows the DDL, with column types as Sail created them."""
+        result = self.backend.execute(text, session.catalog, session.schema)
+        if self.catalog.apply(text, session):
+            if (created := _CREATED.match(text)) and result is not None:
+                obj = self.catalog.lookup(created.group("name"), session)
+                if obj is not None:
+                    comments = {c.name.lower(): c.comment for c in obj.columns}
+                    obj.columns = [
+                        Column(n, t, comment=comments.get(n.lower()))
+                        for n, t in self.backend.table_columns(created.group("name"))
+                    ]
+            return QueryResult([], [])
+        if result is not None:
+            return result
         return QueryResult([], [])
 
     # -- handlers ---------------------------------------------------------------------------
