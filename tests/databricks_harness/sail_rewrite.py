@@ -103,7 +103,9 @@ def _split_create(sql: str) -> tuple[str, str | None]:
 
 def strip_delta_clauses(sql: str) -> str:
     """CREATE header clauses of Unity Catalog / Delta only: TBLPROPERTIES, CLUSTER BY,
-    WITH ROW FILTER, column MASK."""
+    WITH ROW FILTER, column MASK, and the informational key constraints of an enforced
+    contract (`CONSTRAINT <name> PRIMARY KEY (...)` / `FOREIGN KEY ... REFERENCES ...` in the
+    column list): Sail 0.7 parses no key constraint, and Databricks does not enforce them."""
     if not re.match(r"create\b", sql, re.I):
         return sql
     header, query = _split_create(sql)
@@ -112,6 +114,13 @@ def strip_delta_clauses(sql: str) -> str:
     header = re.sub(r"\bcluster\s+by\s+(auto|none)\b", "", header, flags=re.I)
     header = re.sub(rf"\bwith\s+row\s+filter\s+{QNAME}\s+on\s*\([^)]*\)", "", header, flags=re.I)
     header = re.sub(rf"\bmask\s+{QNAME}(\s+using\s+columns\s*\([^)]*\))?", "", header, flags=re.I)
+    header = re.sub(
+        rf",\s*constraint\s+\S+\s+(?:primary\s+key\s*\([^)]*\)|foreign\s+key\s*\([^)]*\)"
+        rf"\s*references\s+{QNAME}\s*(?:\([^)]*\))?)",
+        "",
+        header,
+        flags=re.I,
+    )
     return header + (query or "")
 
 

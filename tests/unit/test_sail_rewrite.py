@@ -87,6 +87,20 @@ def test_delta_clauses_are_stripped_from_create_only_in_the_header():
     )
 
 
+def test_contract_key_constraints_are_stripped_and_not_null_kept():
+    # dbt-databricks' enforced contract: hash-named informational keys in the column list.
+    sent, applied = rewrite_for_sail(
+        "create or replace table `c`.`s`.`t` ( `id` bigint NOT NULL, `cid` bigint,\n"
+        "  CONSTRAINT 70537a27087c8a5a8be57247beb868fa PRIMARY KEY (id),\n"
+        "  CONSTRAINT fk_1 FOREIGN KEY (cid) REFERENCES `c`.`s`.`customers` (id)\n"
+        ") using delta"
+    )
+    assert applied == ["Delta-only CREATE clauses"]
+    assert " ".join(sent.split()) == (
+        "create or replace table `c`.`s`.`t` ( `id` bigint NOT NULL, `cid` bigint ) using delta"
+    )
+
+
 def test_qualify_becomes_a_filter_over_a_window_with_the_same_rows():
     query = "select k, v from t qualify row_number() over (partition by k order by v desc) = 1"
     sent, applied = rewrite_for_sail(query)
