@@ -29,12 +29,10 @@ PLANTS = {
     ),
     "missing column": (
         GOLD_YAML,
-        'row_access_by_country"\n        columns: [country_code]\n    data_tests:\n'
-        "      - elementary.volume_anomalies:\n          arguments:\n"
-        "            timestamp_column: ordered_at",
-        'row_access_by_country"\n        columns: [region]\n    data_tests:\n'
-        "      - elementary.volume_anomalies:\n          arguments:\n"
-        "            timestamp_column: ordered_at",
+        'row_access_by_country"\n        columns: [country_code]\n'
+        "      # Dashboards filter by date range",
+        'row_access_by_country"\n        columns: [region]\n'
+        "      # Dashboards filter by date range",
         f"{GOLD_YAML}: models[fct_sales].config.row_filter.columns[0]: column region is not "
         "declared in the columns of fct_sales",
     ),
