@@ -70,7 +70,7 @@ def validate_deployment(target: str, manifest_path: Path | None, as_json: bool) 
     dashboard dataset query (resources/dashboards/*.lvdash.json) running. Exit 5 on a failure.
     """
     paths, engine, manifest = _context(target, manifest_path)
-    queries = deployment.dashboard_queries(paths.root)
+    queries = deployment.dashboard_queries(paths.root, target)
     default_schema = next(
         (m.schema for m in deployment.expected_models(manifest) if m.schema.lower() == "gold"),
         None,

@@ -234,10 +234,22 @@ def _bind(sql: str, parameters: list[dict[str, Any]], where: str) -> str:
     return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)(?:\.(min|max))?", replace, sql)
 
 
-def dashboard_queries(project_dir: Path) -> list[DashboardQuery]:
+def dashboard_queries(project_dir: Path, target: str | None = None) -> list[DashboardQuery]:
     """Every dataset query of `resources/dashboards/*.lvdash.json` (`queryLines` joined, or
-    `query`), parameters bound to their defaults. No folder -> []."""
+    `query`), parameters bound to their defaults. No folder -> [].
+
+    With the project's dashboard specs (`resources/dashboards/specs/`) and a `target`, the
+    queries come from the dashboards' own resolver (lakehouse_bi.deploy.dashboard_files): the
+    `${gold}`-style placeholders filled for the target and relative date defaults
+    (`now-30d/d`) counted back from today, exactly as deploy and preview bind them."""
     folder = project_dir / DASHBOARDS_DIR
+    if target is not None and (folder / "specs").is_dir():
+        from lakehouse_bi.deploy.dashboard_files import resolved_dataset_queries
+
+        return [
+            DashboardQuery(resolved.dashboard, resolved.dataset, resolved.sql, None, None)
+            for resolved in resolved_dataset_queries(project_dir, target)
+        ]
     queries = []
     for path in sorted(folder.glob("*.lvdash.json")) if folder.is_dir() else []:
         try:
