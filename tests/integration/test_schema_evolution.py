@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -381,7 +382,9 @@ def test_databricks_detection_sql_runs_through_the_adapter_and_parses(tmp_path, 
     warehouse = FakeWarehouse("lakehouse_bi_ci", "ci")
     # The fake holds no files and no rows: it lists the drift file, answers the types seen
     # before, and infers the file's schema as Databricks would.
-    warehouse.add_canned_answer(r"format\s*=>\s*'binaryFile'", [(VOLUME_FILE, 512)])
+    # (path, length, modificationTime): the binaryFile listing reads metadata only.
+    landed_at = datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc)
+    warehouse.add_canned_answer(r"format\s*=>\s*'binaryFile'", [(VOLUME_FILE, 512, landed_at)])
     warehouse.add_canned_answer(
         r"\blanding_column_types\b", [("quantity", "bigint"), ("discount_amount", "double")]
     )
@@ -433,7 +436,9 @@ def test_databricks_detection_sql_runs_through_the_adapter_and_parses(tmp_path, 
     }
     create = next(b for b in bodies if b.startswith("create or replace temporary view"))
     assert "`gift_wrap` STRING" in create, "auto_fix must add the new column to the read schema"
-    assert sum(b.startswith("create table if not exists") for b in bodies) == 2  # on-run-start
+    # on-run-start: the two schema evolution tables and the retention ledger (macros/delta/)
+    created = [b for b in bodies if b.startswith("create table if not exists")]
+    assert len(created) == 3 and sum("retention_expired_files" in b for b in created) == 1
     failures = {
         b: error for b in bodies if not KNOWN_SQLFLUFF_GAP.match(b) and (error := parse_error(b))
     }
