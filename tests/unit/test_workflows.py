@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,7 +116,9 @@ def test_policy_cli_exit_codes(tmp_path, monkeypatch):
 
 
 def _check_jsonschema() -> str:
-    found = shutil.which("check-jsonschema")
+    # The virtualenv's own script first: pytest may run without the venv on PATH.
+    beside = Path(sys.executable).with_name("check-jsonschema")
+    found = str(beside) if beside.exists() else shutil.which("check-jsonschema")
     if found is None:
         pytest.fail("check-jsonschema is a dev dependency; install the [dev] extra")
     return found
