@@ -25,14 +25,7 @@
     {#- No file list (no schema-change detection ran, e.g. freshness): every file. -#}
     {%- set files = entity.get('files') -%}
     {%- if files == [] -%}
-        select
-            {% for column in entity.columns -%}
-                cast(null as varchar) as {{ adapter.quote(column) }},
-            {% endfor -%}
-            cast(null as varchar) as _corrupt_record,
-            cast(null as varchar) as _source_path,
-            cast(null as bigint) as _source_line
-        where false
+        {{ no_landed_records(entity) }}
     {%- else -%}
         {%- set paths -%}
             {%- if files is none -%}
@@ -209,14 +202,7 @@
 #}
 {% macro databricks__read_landing_files(entity) %}
     {%- if entity.get('files') == [] and is_incremental() -%}
-        select
-            {% for column in entity.columns -%}
-                cast(null as string) as {{ adapter.quote(column) }},
-            {% endfor -%}
-            cast(null as string) as _corrupt_record,
-            cast(null as string) as _source_path,
-            cast(null as bigint) as _source_line
-        where false
+        {{ no_landed_records(entity) }}
     {%- else -%}
         {{ databricks__read_landed_files(entity) }}
     {%- endif -%}
