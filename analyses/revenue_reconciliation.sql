@@ -17,8 +17,8 @@ silver as (
         orders.order_date,
         sum(order_lines.net_amount) as silver_revenue,
         count(*) as lines_in_silver
-    from {{ ref('fact_order_line') }} as order_lines
-    inner join {{ ref('fact_order') }} as orders
+    from {{ ref('fct_order_line') }} as order_lines
+    inner join {{ ref('fct_order') }} as orders
         on order_lines.order_id = orders.order_id
     where orders.order_status != 'cancelled'
     group by 1

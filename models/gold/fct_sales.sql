@@ -14,14 +14,14 @@
 with orders as (
 
     select *
-    from {{ ref('fact_order') }}
+    from {{ ref('fct_order') }}
     where {{ recompute_window_predicate() }}
 
 ),
 
 lines as (
 
-    select * from {{ ref('fact_order_line') }}
+    select * from {{ ref('fct_order_line') }}
 
 ),
 

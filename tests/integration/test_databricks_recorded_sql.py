@@ -77,7 +77,7 @@ REFERENCE_NODES = [
     "model.lakehouse_bi.bronze_orders",
     "model.lakehouse_bi.stg_landing__orders",
     "model.lakehouse_bi.int_orders__checked",
-    "model.lakehouse_bi.fact_order",
+    "model.lakehouse_bi.fct_order",
     "snapshot.lakehouse_bi.snap_customers",
     "model.lakehouse_bi.dim_customer",
     "model.lakehouse_bi.fct_sales",
@@ -572,7 +572,7 @@ def test_every_table_has_the_clustering_and_properties_its_yaml_asks(recording):
 def test_contracts_send_their_constraints(recording):
     contracted = [n for n in recording.nodes("model") if n["config"]["contract"]["enforced"]]
     assert {n["name"] for n in contracted} >= {
-        "dim_customer", "dim_product", "fact_order", "fact_order_line", "fact_web_event",
+        "dim_customer", "dim_product", "fct_order", "fct_order_line", "fct_web_event",
         "fct_sales", "sales_dashboard_metrics", "executive_summary",
     }  # fmt: skip
     for node in contracted:
@@ -617,7 +617,7 @@ def test_replace_where_prunes_on_the_first_clustering_key(recording, node, colum
 
 
 @slow
-@pytest.mark.parametrize("node", ["fact_order", "fact_order_line"])
+@pytest.mark.parametrize("node", ["fct_order", "fct_order_line"])
 def test_merge_prunes_on_the_batchs_range_of_the_clustering_key(recording, node):
     config = recording.manifest["nodes"][f"model.lakehouse_bi.{node}"]["config"]
     key = config["unique_key"]

@@ -142,7 +142,7 @@ def test_timestamps_with_offsets_are_converted_to_utc(tmp_path_factory, generate
     local = build_case(tmp_path_factory.mktemp("ts"), generated, "ts-offset")
     orders = local.query(
         "select order_id, cast(ordered_at as varchar), cast(updated_at as varchar), "
-        "cast(order_date as varchar) from silver.fact_order where order_id in (9001, 9002) "
+        "cast(order_date as varchar) from silver.fct_order where order_id in (9001, 9002) "
         "order by 1"
     )
     assert orders == [
@@ -174,13 +174,13 @@ def test_future_change_time_is_quarantined_and_never_blocks_later_changes(
     }  # fmt: skip
     assert {186, 187, 203} <= set(b0002)
     applied = dict(local.query(
-        "select order_id, order_status from silver.fact_order where _batch_id = 'b0002_20260102'"
+        "select order_id, order_status from silver.fct_order where _batch_id = 'b0002_20260102'"
     ))  # fmt: skip
     live = {k: v["status"] for k, v in b0002.items() if v["op"] != "delete"}
     assert applied == live
     assert local.query("select count(*) from gold.fct_sales where order_id = 203")[0][0] > 0
     assert local.query(
-        "select _batch_id like 'b0000%' from silver.fact_order where order_id = 189"
+        "select _batch_id like 'b0000%' from silver.fct_order where order_id = 189"
     ) == [(True,)]
     assert_conserved(local)
 
@@ -189,7 +189,7 @@ def test_equal_change_times_go_to_the_later_delivery_everywhere(tmp_path_factory
     """same-ts-tie: the later delivery (batch, then file, then line) wins in the facts, the
     current table and the SCD2 history, each batch built on its own."""
     local = build_case(tmp_path_factory.mktemp("tie"), generated, "same-ts-tie", build_each=True)
-    assert local.query("select order_status from silver.fact_order where order_id = 197") == [
+    assert local.query("select order_status from silver.fct_order where order_id = 197") == [
         ("cancelled",)
     ]
     assert local.query("select email from silver.int_customers__current where customer_id = 2") == [
@@ -213,11 +213,11 @@ def test_cdc_operation_codes_are_normalised_and_unknown_ones_quarantined(
     `unknown_operation` (with its line), nothing vanishes."""
     local = build_case(tmp_path_factory.mktemp("ops"), generated, "cdc-op-codes")
     orders = {row[0] for row in local.query(
-        "select order_id from silver.fact_order where order_id in (150, 151, 9102, 9103)"
+        "select order_id from silver.fct_order where order_id in (150, 151, 9102, 9103)"
     )}  # fmt: skip
     assert orders == {9103}
     lines = {row[0] for row in local.query(
-        "select order_line_id from silver.fact_order_line "
+        "select order_line_id from silver.fct_order_line "
         "where order_line_id in (390, 391, 91021, 91031)"
     )}  # fmt: skip
     assert lines == {91031}
@@ -246,7 +246,7 @@ def test_values_not_in_the_contracts_literal_form_are_bad_type(tmp_path_factory,
         "select count(*) from silver.int_products__current "
         "where list_price is null or is_active is null"
     ) == [(0,)]
-    assert local.query("select count(*) from silver.fact_order_line where line_number is null") == [
+    assert local.query("select count(*) from silver.fct_order_line where line_number is null") == [
         (0,)
     ]
     assert_conserved(local)
@@ -294,7 +294,7 @@ def test_a_file_name_is_ingested_once_on_incremental_runs_and_full_refreshes(tmp
 
     def state() -> tuple:
         return (
-            local.query("select * exclude (_ingested_at) from silver.fact_order order by all"),
+            local.query("select * exclude (_ingested_at) from silver.fct_order order by all"),
             local.query(
                 "select _source_file, count(*), bool_and(_is_redelivered) "
                 "from bronze.bronze_orders group by 1 order by 1"
@@ -307,7 +307,7 @@ def test_a_file_name_is_ingested_once_on_incremental_runs_and_full_refreshes(tmp
 
     incremental = state()
     _, bronze_files, conservation = incremental
-    assert local.query("select count(*) - count(distinct order_id) from silver.fact_order") == [
+    assert local.query("select count(*) - count(distinct order_id) from silver.fct_order") == [
         (0,)
     ]
     flagged = {path: count for path, count, is_copy in bronze_files if is_copy}
@@ -394,7 +394,7 @@ def test_malformed_lines_are_quarantined_with_their_line_and_the_others_land(
         int(second["customer_id"]): f'{second["email"]} | 12 "Main" St, Apt 4',
     }
     assert local.query(
-        f"select order_status from silver.fact_order where order_id = {order['order_id']}"
+        f"select order_status from silver.fct_order where order_id = {order['order_id']}"
     ) == [("cancelled",)]
     assert local.query(
         "select entity, landed, quarantined, applied from silver.record_conservation "

@@ -65,7 +65,7 @@ def test_executive_summary_totals_and_growth_match_landing_files(pipeline):
 
 def test_gold_marts_are_not_empty_and_cover_every_revenue_order(pipeline):
     truth_orders = {s.order_id for s in landed_truth.revenue_lines(pipeline.landing)}
-    (fact_orders,) = pipeline.query(
+    (fct_orders,) = pipeline.query(
         "select count(distinct order_id) from gold.fct_sales where is_revenue"
     )[0:1]
-    assert fact_orders[0] == len(truth_orders) > 0
+    assert fct_orders[0] == len(truth_orders) > 0

@@ -152,11 +152,11 @@ def test_the_runs_hold_every_kind_of_late_and_repeated_delivery(cdc_runs):
     )[0][0]
     assert redelivered >= len(TOGETHER)
     tied = incremental.query(
-        "select count(*) from silver.fact_order where _source_file like '%_tie.jsonl'"
+        "select count(*) from silver.fct_order where _source_file like '%_tie.jsonl'"
     )[0][0]
     assert tied > 0
     assert incremental.query(
-        "select count(*) from silver.fact_order where _source_file like '%_tie.jsonl' "
+        "select count(*) from silver.fct_order where _source_file like '%_tie.jsonl' "
         "and order_status != 'cancelled'"
     ) == [(0,)]
 
@@ -165,7 +165,7 @@ def test_every_silver_and_gold_table_equals_its_full_refresh(cdc_runs):
     incremental, rebuilt, _, _ = cdc_runs
     tables = compared_tables(incremental)
     assert tables == compared_tables(rebuilt)
-    assert {"silver.fact_order", "gold.fct_sales", "gold.sales_dashboard_metrics"} <= set(tables)
+    assert {"silver.fct_order", "gold.fct_sales", "gold.sales_dashboard_metrics"} <= set(tables)
     for table in tables:
         got, want = stable_rows(incremental, table), stable_rows(rebuilt, table)
         assert got == want, f"{table}: incremental differs from its full refresh"

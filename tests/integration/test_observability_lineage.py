@@ -19,7 +19,7 @@ def test_column_lineage_of_the_built_project(observed):
     lineage = json.loads(output.read_text())
     edges = {(edge["from"], edge["to"]) for edge in lineage["edges"]}
     assert ("gold.fct_sales.net_amount", "gold.sales_dashboard_metrics.revenue") in edges
-    assert ("silver.fact_order_line.net_amount", "gold.fct_sales.net_amount") in edges
+    assert ("silver.fct_order_line.net_amount", "gold.fct_sales.net_amount") in edges
     assert ("gold.fct_sales.order_id", "gold.sales_dashboard_metrics.orders") in edges
     assert (
         "reference.countries.country_name",

@@ -25,9 +25,9 @@ KEYS = {entity: spec.key for entity, spec in ENTITIES.items()}
 SILVER_TABLE = {
     "customers": "snap_customers",
     "products": "snap_products",
-    "orders": "fact_order",
-    "order_lines": "fact_order_line",
-    "web_events": "fact_web_event",
+    "orders": "fct_order",
+    "order_lines": "fct_order_line",
+    "web_events": "fct_web_event",
 }
 WARN_TEST = "dq_scores_quarantine_rate_below_warn_threshold"
 ERROR_TEST = "dq_scores_quarantine_rate_below_error_threshold"

@@ -93,12 +93,12 @@ def test_log_retention_shorter_than_deleted_file_retention(project):
     ("edit", "expected"),
     [
         (
-            lambda p: p["silver"]["tables"].update(fact_ordr={"column": "_ingested_at"}),
-            "vars.retention_policy.silver.tables.fact_ordr: no table of that name in models/silver",
+            lambda p: p["silver"]["tables"].update(fct_ordr={"column": "_ingested_at"}),
+            "vars.retention_policy.silver.tables.fct_ordr: no table of that name in models/silver",
         ),
         (
-            lambda p: p["silver"]["tables"].pop("fact_web_event"),
-            "vars.retention_policy.silver: table fact_web_event is neither under tables",
+            lambda p: p["silver"]["tables"].pop("fct_web_event"),
+            "vars.retention_policy.silver: table fct_web_event is neither under tables",
         ),
         (
             lambda p: p["gold"]["tables"].update(fct_sales={"column": "order_day"}),

@@ -14,17 +14,17 @@ from lakehouse_bi.cli import main
 
 SCORES = [
     # table, run_date, rows_in, quarantine_rate, tests_run, tests_failed, tests_warned, dq_score
-    ("fact_order", "2026-11-27", 1000, 0.010, 10, 0, 0, 99.0),
-    ("fact_order", "2026-11-28", 1000, 0.012, 10, 0, 0, 98.8),
-    ("fact_order", "2026-11-29", 1000, 0.050, 10, 1, 0, 85.5),
+    ("fct_order", "2026-11-27", 1000, 0.010, 10, 0, 0, 99.0),
+    ("fct_order", "2026-11-28", 1000, 0.012, 10, 0, 0, 98.8),
+    ("fct_order", "2026-11-29", 1000, 0.050, 10, 1, 0, 85.5),
     ("dim_customer", "2026-11-28", 200, 0.0, 5, 0, 0, 100.0),
     ("dim_customer", "2026-11-29", 200, 0.0, 5, 0, 0, 100.0),
-    ("fact_web_event", "2026-11-29", 500, 0.0, 3, 0, 0, 100.0),
+    ("fct_web_event", "2026-11-29", 500, 0.0, 3, 0, 0, 100.0),
 ]
 METRICS = [
-    ("fact_order", "2026-11-28", "quarantine_check", "null_key", None, 12, 0.012, None, None),
-    ("fact_order", "2026-11-29", "quarantine_check", "null_key", None, 50, 0.05, None, None),
-    ("fact_order", "2026-11-29", "dbt_test", "not_null", "order_id", None, None, 1, 7),
+    ("fct_order", "2026-11-28", "quarantine_check", "null_key", None, 12, 0.012, None, None),
+    ("fct_order", "2026-11-29", "quarantine_check", "null_key", None, 50, 0.05, None, None),
+    ("fct_order", "2026-11-29", "dbt_test", "not_null", "order_id", None, None, 1, 7),
     ("dim_customer", "2026-11-28", "dbt_test", "unique", "customer_id", None, None, 0, 0),
     ("dim_customer", "2026-11-29", "dbt_test", "unique", "customer_id", None, None, 0, 0),
 ]
@@ -73,9 +73,9 @@ def test_latest_run_against_the_one_before(project):
     data = json.loads(result.output)
     assert json.loads((project / "dq.json").read_text()) == data
     assert (data["run_date"], data["baseline_date"]) == ("2026-11-29", "2026-11-28")
-    assert data["regressed"] == ["fact_order"]
+    assert data["regressed"] == ["fct_order"]
     tables = {t["table_name"]: t for t in data["tables"]}
-    order = tables["fact_order"]
+    order = tables["fct_order"]
     assert order["score_change"] == pytest.approx(85.5 - 98.8)
     assert order["reasons"] == [
         "dq_score 98.8 -> 85.5",
@@ -83,9 +83,9 @@ def test_latest_run_against_the_one_before(project):
         "failed tests 0 -> 1",
     ]
     assert tables["dim_customer"]["regressed"] is False
-    assert tables["fact_web_event"]["baseline"] is None  # new that day
+    assert tables["fct_web_event"]["baseline"] is None  # new that day
     changed = {(c["table_name"], c["check_name"]) for c in data["changed_checks"]}
-    assert changed == {("fact_order", "null_key"), ("fact_order", "not_null")}
+    assert changed == {("fct_order", "null_key"), ("fct_order", "not_null")}
 
 
 def test_explicit_dates_and_thresholds(project):
@@ -103,14 +103,14 @@ def test_explicit_dates_and_thresholds(project):
             "--json",
         ).output
     )
-    assert strict["regressed"] == ["fact_order"]
+    assert strict["regressed"] == ["fct_order"]
 
 
 def test_fail_on_regression_exits_3_with_a_table(project):
     result = _report("--fail-on-regression")
     assert result.exit_code == 3
     assert "REGRESSED" in result.output
-    assert "DQ regressed on 1 table(s) since 2026-11-28: fact_order" in result.output
+    assert "DQ regressed on 1 table(s) since 2026-11-28: fct_order" in result.output
     assert "lakehouse-bi dq report" in result.output  # DataQualityError's default hint
 
 

@@ -27,9 +27,9 @@ DETAILS = {
     # declared (order_date, customer_id) but deployed unclustered: drift
     "fct_sales": (40, 4000 * MB, [], [], {}),
     # 2 GB, nothing declared, no clustering: suggest keys from its filter columns
-    "fact_web_event": (16, 2048 * MB, [], [], {}),
+    "fct_web_event": (16, 2048 * MB, [], [], {}),
     # 400 files of 1 MB, no optimizeWrite/autoCompact: compact + properties
-    "fact_order_line": (400, 400 * MB, [], [], {"delta.autoOptimize.autoCompact": "true"}),
+    "fct_order_line": (400, 400 * MB, [], [], {"delta.autoOptimize.autoCompact": "true"}),
     # clustered as declared, files large enough: nothing to do
     "dim_customer": (4, 512 * MB, ["country"], [], {}),
 }
@@ -46,13 +46,13 @@ def _databricks_nodes():
             **kw,
         ),
         model_node(
-            "fact_web_event",
+            "fct_web_event",
             "silver",
             {"event_id": None, "event_date": None, "country": None},
             materialized="incremental",
             **kw,
         ),
-        model_node("fact_order_line", "silver", {"order_line_id": None}, **kw),
+        model_node("fct_order_line", "silver", {"order_line_id": None}, **kw),
         model_node(
             "dim_customer",
             "silver",
@@ -87,17 +87,17 @@ def test_databricks_recommendations(tmp_path, monkeypatch):
     }
     assert set(advice) == {
         ("fct_sales", "CLUSTER BY"),
-        ("fact_web_event", "CLUSTER BY"),
-        ("fact_order_line", "OPTIMIZE"),
-        ("fact_order_line", "SET TBLPROPERTIES"),
+        ("fct_web_event", "CLUSTER BY"),
+        ("fct_order_line", "OPTIMIZE"),
+        ("fct_order_line", "SET TBLPROPERTIES"),
         ("dim_customer", "none"),
     }
     assert advice[("fct_sales", "CLUSTER BY")]["sql"].endswith(
         "CLUSTER BY (order_date, customer_id); OPTIMIZE `prod`.`gold`.`fct_sales`"
     )
-    assert "CLUSTER BY (event_date, country)" in advice[("fact_web_event", "CLUSTER BY")]["sql"]
-    assert "400 files averaging 1.0 MB" in advice[("fact_order_line", "OPTIMIZE")]["reason"]
-    properties = advice[("fact_order_line", "SET TBLPROPERTIES")]["sql"]
+    assert "CLUSTER BY (event_date, country)" in advice[("fct_web_event", "CLUSTER BY")]["sql"]
+    assert "400 files averaging 1.0 MB" in advice[("fct_order_line", "OPTIMIZE")]["reason"]
+    properties = advice[("fct_order_line", "SET TBLPROPERTIES")]["sql"]
     assert "'delta.autoOptimize.optimizeWrite' = 'true'" in properties
     assert "autoCompact" not in properties  # already set
     assert len(fake.statements) == 4  # one DESCRIBE DETAIL per table model, none for the view
@@ -132,7 +132,7 @@ def test_duckdb_statistics_and_ordering_advice(tmp_path, monkeypatch):
     with duckdb.connect(str(root / "warehouse.duckdb")) as duck:
         duck.execute("create schema silver; create schema gold")
         duck.execute(
-            "create table silver.fact_web_event as select range as event_id, "
+            "create table silver.fct_web_event as select range as event_id, "
             "date '2026-01-01' + cast(range % 365 as integer) as event_date "
             f"from range({rows_per_group * 9 + 5})"
         )
@@ -141,7 +141,7 @@ def test_duckdb_statistics_and_ordering_advice(tmp_path, monkeypatch):
         root / "target/manifest.json",
         "duckdb",
         [
-            model_node("fact_web_event", "silver", {}, materialized="incremental"),
+            model_node("fct_web_event", "silver", {}, materialized="incremental"),
             model_node("dim_date", "gold", {}),
             model_node("not_built", "gold", {}),
         ],
@@ -150,12 +150,12 @@ def test_duckdb_statistics_and_ordering_advice(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output[: result.output.rindex("}") + 1])
     stats = {s["model"]: s for s in data["statistics"]}
-    assert set(stats) == {"fact_web_event", "dim_date"}
-    assert stats["fact_web_event"]["rows"] == rows_per_group * 9 + 5
-    assert stats["fact_web_event"]["files"] == 10  # row groups of 122,880 rows
+    assert set(stats) == {"fct_web_event", "dim_date"}
+    assert stats["fct_web_event"]["rows"] == rows_per_group * 9 + 5
+    assert stats["fct_web_event"]["files"] == 10  # row groups of 122,880 rows
     assert stats["dim_date"]["files"] == 1
-    assert stats["fact_web_event"]["size_bytes"] > stats["dim_date"]["size_bytes"] > 0
+    assert stats["fct_web_event"]["size_bytes"] > stats["dim_date"]["size_bytes"] > 0
     advice = {a["table"]: a for a in data["recommendations"]}
-    assert advice['"warehouse"."silver"."fact_web_event"']["action"] == "ORDER BY"
-    assert "event_date" in advice['"warehouse"."silver"."fact_web_event"']["sql"]
+    assert advice['"warehouse"."silver"."fct_web_event"']["action"] == "ORDER BY"
+    assert "event_date" in advice['"warehouse"."silver"."fct_web_event"']["sql"]
     assert advice['"warehouse"."gold"."dim_date"']["action"] == "none"

@@ -26,7 +26,7 @@ from lakehouse_bi.schema.compare import ChangeKind, compare_schemas
 from lakehouse_bi.schema.migration import plan_migration
 from lakehouse_bi.schema.schema_files import load_schema
 
-TABLE = "silver.fact_order"
+TABLE = "silver.fct_order"
 
 
 def _schema(columns: dict[str, str], dialect: str = "databricks") -> dict:
@@ -130,8 +130,8 @@ DUCKDB_TYPES = {
 def _duckdb_table(connection, columns: dict[str, str], row: tuple) -> None:
     connection.execute("create schema silver")
     ddl = ", ".join(f'"{name}" {text}' for name, text in columns.items())
-    connection.execute(f"create table silver.fact_order ({ddl})")
-    connection.execute(f"insert into silver.fact_order values ({', '.join('?' * len(row))})", row)
+    connection.execute(f"create table silver.fct_order ({ddl})")
+    connection.execute(f"insert into silver.fct_order values ({', '.join('?' * len(row))})", row)
 
 
 def test_duckdb_ddl_adds_drops_widens_and_narrows_keeping_values():
@@ -145,8 +145,8 @@ def test_duckdb_ddl_adds_drops_widens_and_narrows_keeping_values():
         )
         for statement in plan.statements:
             connection.execute(statement)
-        described = connection.execute("describe silver.fact_order").fetchall()
-        row = connection.execute("select * from silver.fact_order").fetchone()
+        described = connection.execute("describe silver.fct_order").fetchall()
+        row = connection.execute("select * from silver.fct_order").fetchone()
     assert {name: kind for name, kind, *_ in described} == DUCKDB_TYPES
     assert [name for name, *_ in described] == list(DUCKDB_TYPES)
     assert row == (7, Decimal("12.50"), 3.0, dt.datetime(2025, 1, 2), 42, None)
@@ -163,7 +163,7 @@ def test_duckdb_narrowing_fails_rather_than_losing_a_value():
         _duckdb_table(connection, {"note": "VARCHAR"}, ("not a number",))
         with pytest.raises(duckdb.ConversionException):
             connection.execute(plan.statements[0])
-        assert connection.execute("select note from silver.fact_order").fetchall() == [
+        assert connection.execute("select note from silver.fct_order").fetchall() == [
             ("not a number",)
         ]
 
@@ -180,7 +180,7 @@ def test_databricks_ddl_parses_with_sqlfluff():
 
 def test_sqlfluff_check_rejects_invalid_ddl():
     """The parse check can fail: a statement Databricks would reject is unparsable."""
-    assert _parse_errors("ALTER TABLE `silver`.`fact_order` WIDEN COLUMN `x` TO BIGINT")
+    assert _parse_errors("ALTER TABLE `silver`.`fct_order` WIDEN COLUMN `x` TO BIGINT")
 
 
 def test_databricks_adds_every_new_column_in_one_statement():
@@ -190,7 +190,7 @@ def test_databricks_adds_every_new_column_in_one_statement():
         "databricks",
     )
     assert plan.statements == [
-        "ALTER TABLE `silver`.`fact_order` ADD COLUMNS (`a` STRING, `b` DECIMAL(18, 2))"
+        "ALTER TABLE `silver`.`fct_order` ADD COLUMNS (`a` STRING, `b` DECIMAL(18, 2))"
     ]
 
 
@@ -198,7 +198,7 @@ def test_databricks_widens_in_place_after_enabling_type_widening():
     plan = plan_migration(_changes(OLD, NEW), TABLE, "databricks")
     statements = plan.statements
     enable = (
-        "ALTER TABLE `silver`.`fact_order` SET TBLPROPERTIES ('delta.enableTypeWidening' = 'true')"
+        "ALTER TABLE `silver`.`fct_order` SET TBLPROPERTIES ('delta.enableTypeWidening' = 'true')"
     )
     assert statements.count(enable) == 1
     for column, new_type in (
@@ -206,7 +206,7 @@ def test_databricks_widens_in_place_after_enabling_type_widening():
         ("amount", "DECIMAL(12, 2)"),
         ("order_day", "TIMESTAMP_NTZ"),
     ):
-        alter = f"ALTER TABLE `silver`.`fact_order` ALTER COLUMN `{column}` TYPE {new_type}"
+        alter = f"ALTER TABLE `silver`.`fct_order` ALTER COLUMN `{column}` TYPE {new_type}"
         assert statements.index(enable) < statements.index(alter)
 
 
@@ -214,7 +214,7 @@ def test_databricks_drops_a_column_only_with_column_mapping():
     plan = plan_migration(_changes({"a": "int", "b": "int"}, {"a": "int"}), TABLE, "databricks")
     mapping, drop = plan.statements
     assert "'delta.columnMapping.mode' = 'name'" in mapping
-    assert drop == "ALTER TABLE `silver`.`fact_order` DROP COLUMNS (`b`)"
+    assert drop == "ALTER TABLE `silver`.`fct_order` DROP COLUMNS (`b`)"
     assert "column mapping" in plan.steps[0].note and not plan.rewrites
 
 
@@ -254,7 +254,7 @@ def test_databricks_needs_a_rewrite_where_delta_cannot_alter_in_place(old, new):
 def test_databricks_alters_in_place_what_delta_type_widening_allows(old, new):
     plan = plan_migration(_changes({"c": old}, {"c": new}), TABLE, "databricks")
     assert not plan.rewrites
-    assert plan.statements[-1].startswith("ALTER TABLE `silver`.`fact_order` ALTER COLUMN `c`")
+    assert plan.statements[-1].startswith("ALTER TABLE `silver`.`fct_order` ALTER COLUMN `c`")
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -276,8 +276,8 @@ def test_diff_prints_changes_and_ddl_for_both_engines(schema_files):
     result = CliRunner().invoke(main, ["schema", "diff", str(old), str(new), "--table", TABLE])
     assert result.exit_code == 4, result.output  # `note` narrows: Delta needs a rewrite
     assert "note: narrowed from STRING to INT" in result.output
-    assert 'ALTER TABLE "silver"."fact_order" ADD COLUMN "gift_wrap" BOOLEAN;' in result.output
-    assert "ALTER TABLE `silver`.`fact_order` ADD COLUMNS (`gift_wrap` BOOLEAN);" in result.output
+    assert 'ALTER TABLE "silver"."fct_order" ADD COLUMN "gift_wrap" BOOLEAN;' in result.output
+    assert "ALTER TABLE `silver`.`fct_order` ADD COLUMNS (`gift_wrap` BOOLEAN);" in result.output
     assert "cannot be applied in place" in result.output and "What to do" in result.output
 
 

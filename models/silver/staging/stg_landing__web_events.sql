@@ -1,5 +1,5 @@
 -- Every delivered web event, renamed and typed (duplicate deliveries included;
--- fact_web_event keeps the first). Casts follow the landing contract's literal forms
+-- fct_web_event keeps the first). Casts follow the landing contract's literal forms
 -- (macros/casting/): a value that is not one is null here, its landed text kept (`*_text`)
 -- for int_web_events__checked to judge. Re-delivered files stay in bronze.
 with landed as (

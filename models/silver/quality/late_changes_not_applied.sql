@@ -2,18 +2,18 @@
 
 -- Reconciliation of the facts against their change feeds: valid changes the facts do not
 -- hold. Empty by construction (the facts re-decide every key that receives a record,
--- however late); a row is a defect, and `dbt build --full-refresh -s fact_order+
--- fact_order_line+ fact_web_event+` repairs it.
+-- however late); a row is a defect, and `dbt build --full-refresh -s fct_order+
+-- fct_order_line+ fct_web_event+` repairs it.
 with orders as (
 
-    {{ unapplied_cdc_changes('orders', ref('int_orders__checked'), ref('fact_order'), 'order_id') }}
+    {{ unapplied_cdc_changes('orders', ref('int_orders__checked'), ref('fct_order'), 'order_id') }}
 
 ),
 
 order_lines as (
 
     {{ unapplied_cdc_changes(
-        'order_lines', ref('int_order_lines__checked'), ref('fact_order_line'), 'order_line_id'
+        'order_lines', ref('int_order_lines__checked'), ref('fct_order_line'), 'order_line_id'
     ) }}
 
 ),
@@ -31,7 +31,7 @@ web_events as (
     where
         delivered.quarantine_reasons = ''
         and not exists (
-            select loaded.event_id from {{ ref('fact_web_event') }} as loaded
+            select loaded.event_id from {{ ref('fct_web_event') }} as loaded
             where loaded.event_id = delivered.event_id
         )
 

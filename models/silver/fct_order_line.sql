@@ -8,7 +8,7 @@
 }}
 
 -- One row per live order line: its latest version (change time, ties broken by delivery
--- order). Incremental like fact_order: every line with a valid record arrived since the last
+-- order). Incremental like fct_order: every line with a valid record arrived since the last
 -- run is re-decided from all its versions and merged on order_line_id; a delete removes it.
 with versions as (
 
