@@ -2,10 +2,9 @@
     The recompute window of a gold model: the order dates touched by any order or order-line
     change that arrived after the model's watermark (max `_ingested_at` of its rows).
     Renders `<column> in (...)` (column: the argument, else config recompute_window_column),
-    `false` when nothing changed and `true` outside incremental runs. With config
-    recompute_window_mode 'periods_from' (weekly / monthly periods with growth), it renders
-    `<column> >= <first period to recompute>` (recompute_periods_start()). The model's select and
-    the replace_window strategy both call it before the target changes, so they agree.
+    `false` when nothing changed and `true` outside incremental runs. The model's select and
+    the replace_window strategy both call it before the target changes, so they agree. The
+    model shows the two change feeds on `-- depends_on:` lines (the macro reads them).
 #}
 {% macro recompute_window_predicate(column=none) %}
     {#- Refs outside the condition so dbt records the dependencies at parse time. -#}
@@ -14,9 +13,6 @@
         {{ return('true') }}
     {%- endif -%}
     {%- set column = column or config.require('recompute_window_column') -%}
-    {%- if config.get('recompute_window_mode', 'dates') == 'periods_from' -%}
-        {{ return(column ~ " >= cast('" ~ recompute_periods_start() ~ "' as date)") }}
-    {%- endif -%}
     {%- set dates = affected_order_dates(this, change_feeds[0], change_feeds[1]) -%}
     {%- if dates | length == 0 -%}
         {{ return('false') }}

@@ -10,8 +10,10 @@
     refresh alike. Before reading, each new file's columns are checked against the contract
     (detect_schema_changes, per the source's schema_evolution).
 #}
-{% macro ingest_landing_files(table_name) %}
-    {%- set entity = detect_schema_changes(landing_entity(table_name)) -%}
+{% macro ingest_landing_files(landing_table) %}
+    {#- The model passes `source('landing', <table>)`, so its lineage shows the source; the
+        relation's identifier is the table's name (nothing is read at parse time). -#}
+    {%- set entity = detect_schema_changes(landing_entity(landing_table.identifier)) -%}
     with landed as (
         {{ read_landing_files(entity) }}
     ),

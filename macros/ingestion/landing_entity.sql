@@ -5,7 +5,6 @@
     detection) and the schema evolution mode (meta.schema_evolution).
 #}
 {% macro landing_entity(table_name) %}
-    {%- set relation = source('landing', table_name) -%}
     {%- set spec = {'name': table_name, 'format': none, 'columns': [], 'declared_types': {}} -%}
     {%- if execute -%}
         {%- set node = graph.sources.values()

@@ -1,27 +1,14 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='replace_window',
-        recompute_window_column='period_start',
-        recompute_window_mode='periods_from',
-        on_schema_change='append_new_columns',
-    )
-}}
-
 -- "Executive Summary": totals per week and per month, with growth against the previous period.
--- Incremental runs recompute every period from the earliest one touched by a change.
+-- A table rebuilt on every run: a few hundred rows aggregated from fct_sales, cheaper to
+-- rebuild whole than to track which periods a change touched (docs/ARCHITECTURE.md,
+-- "Incremental cost").
 {%- set grains = ['week', 'month'] %}
-{%- set recompute_from = recompute_periods_start() %}
-{#- The source reaches a month further back: the first recomputed period's growth needs the
-    period before it. -#}
-{%- set sales_since = 'true' if recompute_from is none else 'order_date >= ' ~ dbt.dateadd(
-    'month', -1, "cast('" ~ recompute_from ~ "' as date)") %}
 
 with sales as (
 
     select *
     from {{ ref('fct_sales') }}
-    where is_revenue and {{ sales_since }}
+    where is_revenue
 
 ),
 
@@ -93,6 +80,3 @@ select
     ) as customers_growth_rate,
     _ingested_at
 from with_previous
-{%- if recompute_from %}
-    where period_start >= cast('{{ recompute_from }}' as date)
-{%- endif %}

@@ -11,6 +11,10 @@
 -- when the order was placed (as-of). Today's customer attributes change without any sales
 -- change, so they are joined at read time (sales_with_current_customer), not stored here.
 -- Incremental runs recompute the order dates touched by changes since the last run.
+-- The recompute window (recompute_window_predicate()) is decided by the order and order-line
+-- changes that arrived since this table's last run:
+-- depends_on: {{ ref('int_orders__checked') }}
+-- depends_on: {{ ref('int_order_lines__checked') }}
 with orders as (
 
     select *

@@ -9,6 +9,10 @@
 
 -- "Sales Overview": daily revenue-bearing sales by country, channel and product category.
 -- Incremental runs recompute the days touched by changes since the last run.
+-- The recompute window (recompute_window_predicate()) is decided by the order and order-line
+-- changes that arrived since this table's last run:
+-- depends_on: {{ ref('int_orders__checked') }}
+-- depends_on: {{ ref('int_order_lines__checked') }}
 with sales as (
 
     select *

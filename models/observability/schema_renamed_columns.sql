@@ -4,6 +4,11 @@
 -- names only, never values. The bronze refs order it after every bronze model (they write
 -- the log) and give the files of each entity's latest ingestion: the warn test judges
 -- those only, so a warning holds until the entity ingests its next files.
+-- depends_on: {{ ref('bronze_customers') }}
+-- depends_on: {{ ref('bronze_products') }}
+-- depends_on: {{ ref('bronze_orders') }}
+-- depends_on: {{ ref('bronze_order_lines') }}
+-- depends_on: {{ ref('bronze_web_events') }}
 with changes as (
 
     select

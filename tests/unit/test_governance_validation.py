@@ -35,6 +35,7 @@ VARS = {
 REGION_ACCESS = "role,region,country_code\nadmins,*,*\nanalysts_europe,europe,DE\n"
 PERSONAS = "persona,role\nanalyst_eu,analysts\nanalyst_eu,analysts_europe\n"
 COUNTRIES = "country_code,country_name,region,currency_code\nDE,Germany,europe,EUR\n"
+POLICY_HOOK = [{"sql": "{{ governance_apply_model_policy() }}", "transaction": True}]
 
 
 def _node(name: str, yaml_file: str, config: dict, columns: dict) -> dict:
@@ -58,6 +59,7 @@ def _valid_manifest() -> dict:
         {
             "databricks_tags": {"layer": "silver", "classification": "pii"},
             "grants": {"select": ["data_engineers", "analysts"], "modify": []},
+            "post-hook": POLICY_HOOK,
         },
         {
             "customer_id": {"name": "customer_id", "meta": {}},
@@ -83,6 +85,7 @@ def _valid_manifest() -> dict:
                 "function": "lakehouse_bi_prod.governance.row_access_by_country",
                 "columns": ["country_code"],
             },
+            "post-hook": POLICY_HOOK,
         },
         {"country_code": {"name": "country_code", "meta": {}}},
     )
@@ -130,6 +133,22 @@ def _fct(nodes: dict) -> dict:
 
 def test_a_valid_policy_passes(tmp_path):
     assert _check(tmp_path, _valid_manifest()) == []
+
+
+def test_a_policy_without_its_post_hook_is_rejected(tmp_path):
+    manifest = _edit(lambda nodes: _fct(nodes)["config"].pop("post-hook"))
+    (problem,) = _check(tmp_path, manifest)
+    assert problem.startswith(f"{GOLD_YAML}: models[fct_sales].config.post_hook:")
+    assert "governance_apply_model_policy() }}" in problem
+
+
+def test_the_post_hook_on_a_model_without_policy_is_rejected(tmp_path):
+    def drop_policy(nodes):
+        del _fct(nodes)["config"]["row_filter"]
+
+    (problem,) = _check(tmp_path, _edit(drop_policy))
+    assert "models[fct_sales].config.post_hook" in problem
+    assert "remove the post-hook" in problem
 
 
 def test_unknown_mask_is_rejected(tmp_path):

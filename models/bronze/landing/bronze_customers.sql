@@ -1,1 +1,1 @@
-{{ ingest_landing_files('customers') }}
+{{ ingest_landing_files(source('landing', 'customers')) }}

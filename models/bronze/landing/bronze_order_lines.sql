@@ -1,1 +1,1 @@
-{{ ingest_landing_files('order_lines') }}
+{{ ingest_landing_files(source('landing', 'order_lines')) }}

@@ -1,1 +1,1 @@
-{{ ingest_landing_files('orders') }}
+{{ ingest_landing_files(source('landing', 'orders')) }}

@@ -1,1 +1,1 @@
-{{ ingest_landing_files('products') }}
+{{ ingest_landing_files(source('landing', 'products')) }}

@@ -1,1 +1,1 @@
-{{ ingest_landing_files('web_events') }}
+{{ ingest_landing_files(source('landing', 'web_events')) }}

@@ -1,2 +1,18 @@
 -- Landed records per entity and run date: in, quarantined, passed, freshness lag.
+-- Per entity (landed_entities()): bronze, its quarantine and its checked feed.
+-- depends_on: {{ ref('bronze_customers') }}
+-- depends_on: {{ ref('quarantine_customers') }}
+-- depends_on: {{ ref('int_customers__checked') }}
+-- depends_on: {{ ref('bronze_products') }}
+-- depends_on: {{ ref('quarantine_products') }}
+-- depends_on: {{ ref('int_products__checked') }}
+-- depends_on: {{ ref('bronze_orders') }}
+-- depends_on: {{ ref('quarantine_orders') }}
+-- depends_on: {{ ref('int_orders__checked') }}
+-- depends_on: {{ ref('bronze_order_lines') }}
+-- depends_on: {{ ref('quarantine_order_lines') }}
+-- depends_on: {{ ref('int_order_lines__checked') }}
+-- depends_on: {{ ref('bronze_web_events') }}
+-- depends_on: {{ ref('quarantine_web_events') }}
+-- depends_on: {{ ref('int_web_events__checked') }}
 {{ union_per_entity(landed_entities(), dq_landed_records) }}

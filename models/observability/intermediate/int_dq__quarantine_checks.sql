@@ -1,2 +1,13 @@
 -- Records each declared quarantine check caught, per entity and run date (zeros included).
+-- Per entity (landed_entities()): bronze and its quarantine.
+-- depends_on: {{ ref('bronze_customers') }}
+-- depends_on: {{ ref('quarantine_customers') }}
+-- depends_on: {{ ref('bronze_products') }}
+-- depends_on: {{ ref('quarantine_products') }}
+-- depends_on: {{ ref('bronze_orders') }}
+-- depends_on: {{ ref('quarantine_orders') }}
+-- depends_on: {{ ref('bronze_order_lines') }}
+-- depends_on: {{ ref('quarantine_order_lines') }}
+-- depends_on: {{ ref('bronze_web_events') }}
+-- depends_on: {{ ref('quarantine_web_events') }}
 {{ union_per_entity(landed_entities(), dq_quarantine_checks) }}

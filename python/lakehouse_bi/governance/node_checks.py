@@ -24,6 +24,7 @@ def check_node(node: Node, settings: Settings) -> Iterator[Violation]:
     yield from _check_table_tags(node)
     yield from _check_row_filter(node, settings)
     yield from _check_grants(node, settings)
+    yield from _check_policy_hook(node)
 
 
 def _violation(node: Node, key: str, message: str) -> Violation:
@@ -186,3 +187,38 @@ def _check_grants(node: Node, settings: Settings) -> Iterator[Violation]:
             node.key("config", "grants", "select"),
             f"table classified pii, readable by {', '.join(sorted(readers))}, masks no column",
         )
+
+
+POLICY_HOOK = "governance_apply_model_policy"
+
+
+def has_policy(node: Node) -> bool:
+    """True when the node declares what the governance post-hook applies: a column mask, a
+    row filter or a column classification (column `meta`)."""
+    return bool(node.config.get("row_filter")) or any(
+        column.get("column_mask") or (column.get("meta") or {}).get("classification")
+        for column in node.columns.values()
+    )
+
+
+def _check_policy_hook(node: Node) -> Iterator[Violation]:
+    """The governance post-hook is on exactly the models with a policy: without it a
+    classification is not tagged and a mask is not checked against the built columns; on a
+    model without a policy it is noise in every run's log and in `dbt docs`."""
+    if node.resource_type != "model":
+        return
+    hooks = node.config.get("post-hook") or []
+    hooked = any(POLICY_HOOK in str(hook.get("sql", hook)) for hook in hooks)
+    key = node.key("config", "post_hook")
+    if has_policy(node) and not hooked:
+        yield _violation(
+            node,
+            key,
+            f"declares a governance policy but not its post-hook; add "
+            f'post_hook: "{{{{ {POLICY_HOOK}() }}}}" to the model\'s config',
+        )
+    elif hooked and not has_policy(node):
+        yield _violation(
+            node, key, f"{POLICY_HOOK}() without a policy (no mask, row filter or "
+            "classified column): remove the post-hook",
+        )  # fmt: skip
