@@ -167,3 +167,12 @@ def test_var_naming_no_model_fails_naming_the_key(local):
     assert completed.returncode != 0
     assert "vars.renamed_models.fact_order: 'fct_orders' is not a model" in completed.stdout
     assert _relations(local) == {"fact_order": "BASE TABLE"}
+
+
+def test_var_naming_a_current_model_as_old_fails(local):
+    _seed_old_tables(local, names=("fact_order",))
+    variables = json.dumps({"renamed_models": {"fct_order": "fct_order_line"}})
+    completed = _migrate(local, "--vars", variables, check=False)
+    assert completed.returncode != 0
+    assert "vars.renamed_models.fct_order: 'fct_order' is still a model" in completed.stdout
+    assert _relations(local) == {"fact_order": "BASE TABLE"}
