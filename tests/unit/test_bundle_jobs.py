@@ -98,7 +98,7 @@ def test_databricks_bundles_build_loads_the_resources(tmp_path, target, warehous
     assert diagnostics.read_text().strip() == ""
     resources = json.loads(out.read_text())["resources"]
     assert set(resources["jobs"]) == {"lakehouse_bi_pipeline", "lakehouse_bi_maintenance"}
-    build = resources["jobs"]["lakehouse_bi_pipeline"]["tasks"][1]["dbt_task"]["commands"][1]
+    build = resources["jobs"]["lakehouse_bi_pipeline"]["tasks"][1]["dbt_task"]["commands"][2]
     # The CLI resolves ${var.*} after this phase; the Python only picks which warehouse.
     expected_warehouse = (
         "${var.warehouse_id}" if warehouse_id else "${resources.sql_warehouses.lakehouse_bi.id}"
@@ -209,9 +209,11 @@ def test_render_prod_pipeline_job():
         "dbt deps",
         "dbt source freshness",
         "dbt deps",
+        "dbt run-operation migrate_renamed_models",
         "dbt build --target",
         "dbt docs generate",
     ]
+    # The renamed-models migration runs before the build, on the same target and connection.
     for command in commands[1:2] + commands[3:]:
         words = shlex.split(command)
         assert words[words.index("--target") + 1] == "prod"
@@ -255,7 +257,7 @@ def test_render_dev_is_personal_paused_and_sizes_its_own_warehouse():
     assert job["name"] == "[dev ${workspace.current_user.short_name}] lakehouse-bi pipeline (dev)"
     assert job["schedule"]["pause_status"] == "PAUSED"
     assert "run_as" not in job and "webhook_notifications" not in job
-    build = job["tasks"][1]["dbt_task"]["commands"][1]
+    build = job["tasks"][1]["dbt_task"]["commands"][2]
     assert dbt_vars(build)["databricks_schema"] == "dev_${workspace.current_user.short_name}"
     assert (
         dbt_vars(build)["databricks_warehouse_id"] == "${resources.sql_warehouses.lakehouse_bi.id}"
@@ -287,7 +289,7 @@ def test_render_staging_sizes_and_warns_without_recipients():
 def test_variable_precedence_override_then_environment_then_target():
     environ = {"BUNDLE_VAR_catalog": "from_env", "BUNDLE_VAR_warehouse_id": "env-warehouse"}
     rendered = render_resources(PROJECT, "prod", {"catalog": "from_flag"}, environ=environ)
-    build = rendered["jobs"]["lakehouse_bi_pipeline"]["tasks"][1]["dbt_task"]["commands"][1]
+    build = rendered["jobs"]["lakehouse_bi_pipeline"]["tasks"][1]["dbt_task"]["commands"][2]
     assert dbt_vars(build)["databricks_catalog"] == "from_flag"
     assert dbt_vars(build)["databricks_warehouse_id"] == "env-warehouse"
     with pytest.raises(ConfigError, match=r"'catalgo' .* not declared"):
@@ -366,7 +368,7 @@ def test_job_commands_vars_connect_the_job_profile(monkeypatch):
     monkeypatch.setenv("DBT_ACCESS_TOKEN", "token-for-test")
     for target in ("dev", "staging", "prod"):
         rendered = render(target, **PROD_VARS)
-        command = rendered["jobs"]["lakehouse_bi_pipeline"]["tasks"][1]["dbt_task"]["commands"][1]
+        command = rendered["jobs"]["lakehouse_bi_pipeline"]["tasks"][1]["dbt_task"]["commands"][2]
         words = shlex.split(command)
         output = job_profile("lakehouse_bi", words[words.index("--target") + 1], dbt_vars(command))
         assert (

@@ -110,6 +110,18 @@ def test_vars_problems():
     ]
 
 
+def test_vars_renamed_models_maps_names_to_names():
+    assert project_vars.vars_problems({"renamed_models": {"fact_order": "fct_order"}}) == []
+    assert project_vars.vars_problems({"renamed_models": {}}) == []
+    assert project_vars.vars_problems({"renamed_models": None}) == []
+    assert project_vars.vars_problems({"renamed_models": {"fact_order": ["fct_order"]}}) == [
+        "dbt_project.yml: vars.renamed_models.fact_order: ['fct_order'] is not of type 'string'"
+    ]
+    assert project_vars.vars_problems({"renamed_models": ["fact_order"]}) == [
+        "dbt_project.yml: vars.renamed_models: ['fact_order'] is not of type 'object', 'null'"
+    ]
+
+
 def _manifest(tmp_path: Path) -> dict:
     (tmp_path / "seeds").mkdir(exist_ok=True)
     (tmp_path / "seeds" / "countries.csv").write_text("country_code,country_name\nFR,France\n")
