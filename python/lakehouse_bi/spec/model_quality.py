@@ -30,7 +30,8 @@ BuiltColumns = Mapping[str, Iterable[str]]
 @dataclass(frozen=True)
 class QualityCounts:
     """How far the project's models follow the rules; `columns` counts built columns when
-    they were given, else declared ones."""
+    they were given, else declared ones; a tested column is one a data test of its model
+    names (column tests, and the columns of multi-column tests such as the grain's)."""
 
     models: int
     models_described: int
@@ -89,6 +90,15 @@ def _uniqueness_columns(test: Mapping[str, Any]) -> tuple[str, ...] | None:
         column = kwargs.get("column_name") or test.get("column_name")
         return (column,) if column else None
     return tuple(sorted(kwargs.get("combination_of_columns") or ()))
+
+
+def _tested_columns(test: Mapping[str, Any]) -> set[str]:
+    """The columns a data test names: its column, or the columns a multi-column test
+    (unique_combination_of_columns, column pair comparisons) takes as arguments."""
+    kwargs = test["test_metadata"].get("kwargs", {})
+    names = {test.get("column_name"), kwargs.get("column_name"), kwargs.get("column_A"),
+             kwargs.get("column_B"), *(kwargs.get("combination_of_columns") or ())}  # fmt: skip
+    return {str(name).lower() for name in names if isinstance(name, str) and name}
 
 
 def _covers_whole_table(test: Mapping[str, Any]) -> bool:
@@ -193,7 +203,7 @@ def quality_counts(manifest: Mapping[str, Any], built: BuiltColumns | None = Non
     for node in models:
         declared = _declared(node)
         own_tests = tests.get(node["unique_id"], [])
-        tested_names = {str(t.get("column_name") or "").lower() for t in own_tests}
+        tested_names = set().union(*(_tested_columns(t) for t in own_tests))
         for column in _columns_of(node, built):
             columns += 1
             entry = declared.get(column)
