@@ -30,7 +30,9 @@ def _model(name: str, columns: dict[str, str], grain: list[str] | None) -> dict:
         "description": f"The {name} table.",
         "original_file_path": f"models/silver/{name}.sql",
         "patch_path": f"proj://{YAML}",
-        "columns": {column: {"name": column, "description": text} for column, text in columns.items()},
+        "columns": {
+            column: {"name": column, "description": text} for column, text in columns.items()
+        },
         "config": {"meta": meta, "group": "sales"},
         "group": "sales",
         "unrendered_config": {"access": "protected", "group": "sales"},
@@ -91,7 +93,10 @@ def test_a_manifest_following_every_rule_has_no_problem():
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda n: n["model.proj.orders"].update(description=" "), "add a `description` to the model"),
+        (
+            lambda n: n["model.proj.orders"].update(description=" "),
+            "add a `description` to the model",
+        ),
         (
             lambda n: n["model.proj.orders"]["columns"]["status"].update(description=""),
             "add a `description` to column status",

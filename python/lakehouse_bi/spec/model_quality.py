@@ -211,9 +211,7 @@ def quality_counts(manifest: Mapping[str, Any], built: BuiltColumns | None = Non
             tested += column in tested_names
         described += bool((node.get("description") or "").strip())
         contracted += bool(node.get("contract", {}).get("enforced"))
-        unique_tested += any(
-            _uniqueness_columns(t) and _covers_whole_table(t) for t in own_tests
-        )
+        unique_tested += any(_uniqueness_columns(t) and _covers_whole_table(t) for t in own_tests)
         grain_tested += not _grain_problems("", node, own_tests)
         governed += bool(node.get("group")) and _has_explicit_access(node)
     return QualityCounts(

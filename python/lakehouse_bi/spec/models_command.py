@@ -63,7 +63,9 @@ def report(project_dir: Path | None, database: Path | None, as_json: bool) -> No
     for key, label in LABELS.items():
         value = counts[key]
         whole = counts["columns"] if "columns" in key and key != "columns" else counts["models"]
-        share = f" ({100 * value / whole:.0f} %)" if key not in ("models", "columns") and whole else ""
+        share = (
+            f" ({100 * value / whole:.0f} %)" if key not in ("models", "columns") and whole else ""
+        )
         click.echo(f"  {label}: {value}{share}")
     click.echo(f"  problems: {len(problems)}")
     for problem in problems:
