@@ -25,6 +25,7 @@ from lakehouse_bi.ops.dq_command import dq
 from lakehouse_bi.ops.health_command import health
 from lakehouse_bi.pipeline.demo import demo
 from lakehouse_bi.schema.command import schema
+from lakehouse_bi.spec.models_command import models
 
 
 class _Group(click.Group):
@@ -71,3 +72,4 @@ main.add_command(jobs)
 main.add_command(glossary)
 main.add_command(openlineage)
 main.add_command(data_validation)
+main.add_command(models)

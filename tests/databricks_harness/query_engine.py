@@ -79,6 +79,25 @@ def _duck_type(databricks_type: str) -> str:
         return "VARCHAR"
 
 
+# Databricks' date_part(field, expr) returns INT, DECIMAL(8,6) for the seconds field
+# (docs.databricks.com/sql/language-manual/functions/date_part.html); sqlglot parses it as an
+# anonymous function of unknown type, which would answer `string` for dbt's contract check.
+_DATE_PART_SECONDS = {"second", "seconds", "s", "sec", "secs"}
+
+
+def _type_date_parts(tree: exp.Expression) -> None:
+    """Wrap every date_part(<literal field>, ...) in a cast to its Databricks result type, so
+    type annotation sees it (the recorded statements are the SQL as sent, not this tree)."""
+    for node in list(tree.find_all(exp.Anonymous)):
+        if node.name.lower() != "date_part" or not node.expressions:
+            continue
+        field = node.expressions[0]
+        if not (isinstance(field, exp.Literal) and field.is_string):
+            continue
+        result = "decimal(8,6)" if field.this.lower() in _DATE_PART_SECONDS else "int"
+        node.replace(exp.cast(node.copy(), exp.DataType.build(result, dialect="databricks")))
+
+
 def _is_star(select: exp.Expression) -> bool:
     return isinstance(select, exp.Star) or (
         isinstance(select, exp.Column) and isinstance(select.this, exp.Star)
@@ -162,6 +181,7 @@ class QueryEngine:
             return None
         tree = parsed.copy()
         self._substitute_session_functions(tree, session)
+        _type_date_parts(tree)
         mapping = self._mapping(tree, session)
         read_files = self._register_read_files(tree, mapping, session.catalog)
         try:

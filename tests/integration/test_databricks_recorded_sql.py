@@ -573,9 +573,13 @@ def test_contracts_send_their_constraints(recording):
     contracted = [n for n in recording.nodes("model") if n["config"]["contract"]["enforced"]]
     assert {n["name"] for n in contracted} >= {
         "dim_customer", "dim_product", "fct_order", "fct_order_line", "fct_web_event",
-        "fct_sales", "sales_dashboard_metrics", "executive_summary",
+        "fct_sales", "sales_dashboard_metrics", "executive_summary", "dim_date",
+        "sales_with_current_customer",
     }  # fmt: skip
-    for node in contracted:
+    # A contracted view holds no column types or constraints: dbt checks its columns against
+    # the contract before creating it (the build succeeded), nothing more is sent.
+    tables = [n for n in contracted if n["config"]["materialized"] != "view"]
+    for node in tables:
         name = node["name"]
         body = _squash(_create_table(recording, node))
         sent = _node_sql(recording, node["unique_id"])

@@ -37,6 +37,7 @@ def test_the_registry_holds_each_spec_kind_once():
         "dashboards",
         "policies",
         "lineage",
+        "models",
     ]
     for check in REGISTRY.values():
         assert check.__name__ == "spec_problems"
