@@ -307,9 +307,7 @@ def test_a_file_name_is_ingested_once_on_incremental_runs_and_full_refreshes(tmp
 
     incremental = state()
     _, bronze_files, conservation = incremental
-    assert local.query("select count(*) - count(distinct order_id) from silver.fct_order") == [
-        (0,)
-    ]
+    assert local.query("select count(*) - count(distinct order_id) from silver.fct_order") == [(0,)]
     flagged = {path: count for path, count, is_copy in bronze_files if is_copy}
     assert sorted(flagged.values()) == sorted(copy_lines.values())
     assert all(path.startswith("orders/batch=b0002") for path in flagged)

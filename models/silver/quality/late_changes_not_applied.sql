@@ -34,6 +34,11 @@ web_events as (
             select loaded.event_id from {{ ref('fct_web_event') }} as loaded
             where loaded.event_id = delivered.event_id
         )
+    -- One row per missing event (its first delivery), as for the CDC entities.
+    qualify
+        row_number() over (
+            partition by delivered.event_id order by {{ first_delivery_first() }}
+        ) = 1
 
 )
 
