@@ -16,13 +16,7 @@ def test_every_built_column_of_every_model_is_documented(pipeline):
     models = {node["name"] for node in project_models(manifest)}
     # Every project model was built (none left out of the comparison).
     assert set(built) == models, f"models not found in DuckDB: {sorted(models - set(built))}"
-    undocumented = []
-    for node in project_models(manifest):
-        declared = {name.lower(): column for name, column in node["columns"].items()}
-        for column in built[node["name"]]:
-            entry = declared.get(column.lower())
-            if entry is None or not (entry.get("description") or "").strip():
-                where = (node.get("patch_path") or node["original_file_path"]).split("://")[-1]
-                undocumented.append(f"{node['name']}.{column} ({where})")
-    assert not undocumented, "Undocumented built columns:\n  " + "\n  ".join(undocumented)
-    assert model_problems(manifest, built) == []
+    assert sum(len(columns) for columns in built.values()) > 10 * len(models)
+    # Each problem names the model, its YAML file and the column to document.
+    problems = model_problems(manifest, built)
+    assert not problems, "Model documentation problems:\n  " + "\n  ".join(problems)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lakehouse_bi.spec.dbt_manifest import load_manifest
+from lakehouse_bi.spec.model_quality import project_models
 
 # ref('name'), ref("name"), ref('package', 'name'), with optional version/keyword args after.
 _REF = re.compile(r"""\bref\(\s*['"]([\w.]+)['"]\s*(?:,\s*['"]([\w.]+)['"])?""")
@@ -44,12 +45,9 @@ def hidden_parents(manifest: dict[str, Any]) -> list[str]:
         Human-readable problems naming the model file, the parent and the line to add;
         empty when every dependency is visible. Models of installed packages are not checked.
     """
-    project = manifest["metadata"].get("project_name")
     nodes, sources = manifest["nodes"], manifest["sources"]
     problems = []
-    for node in sorted(nodes.values(), key=lambda n: n["original_file_path"]):
-        if node["resource_type"] != "model" or node["package_name"] != project:
-            continue
+    for node in sorted(project_models(manifest), key=lambda n: n["original_file_path"]):
         refs, source_pairs = visible_parents(node["raw_code"])
         for parent_id in node["depends_on"]["nodes"]:
             if parent_id in sources:
