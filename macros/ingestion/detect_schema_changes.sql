@@ -31,6 +31,7 @@
         {%- do entity.update({'columns': expected}) -%}
         {{ return(entity) }}
     {%- endif -%}
+    {%- do raise_unreadable_landing_files(entity, entity.files) -%}
     {%- set established = landing_established_types(entity) -%}
     {%- set changes, newly_established = [], [] -%}
     {%- for file_path in entity.files -%}

@@ -14,16 +14,14 @@
 {% endmacro %}
 
 {#
-    Line 1 read as one text field: a separator no header holds, no quoting, no sniffing;
-    single-threaded so `limit 1` is line 1 (the profile turns preserve_insertion_order off).
+    Line 1 read by the bronze reader's line reader (no quoting, no sniffing): the first
+    non-empty line, as bronze counts lines.
 #}
 {% macro duckdb__landing_csv_header(entity, file_path) %}
     {%- set query -%}
-        select line from read_csv(
-            '{{ file_path }}', header = false, auto_detect = false, parallel = false,
-            columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '', escape = ''
-        )
-        limit 1
+        with {{ duckdb__landing_lines([file_path], max_lines=64) }}
+
+        select line from numbered_lines where _source_line = 1
     {%- endset -%}
     {%- set rows = run_query(query).rows -%}
     {%- set line = (rows[0][0] if rows else none) or '' -%}

@@ -27,42 +27,99 @@
     {%- if files == [] -%}
         {{ no_landed_records(entity) }}
     {%- else -%}
-        {%- set paths -%}
-            {%- if files is none -%}
-                '{{ entity.glob }}'
-            {%- else -%}
-                [{%- for file_path in files -%}
-                    '{{ file_path }}'{{ ", " if not loop.last }}
-                {%- endfor -%}]
-            {%- endif -%}
-        {%- endset -%}
-        with physical_lines as (
-            select
-                filename as _source_path,
-                ordinality as _read_position,
-                rtrim(line, chr(13)) as line
-            from read_csv(
-                {{ paths }},
-                columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
-                delim = chr(1), quote = '', escape = '', strict_mode = false,
-                max_line_size = 268435456, filename = true
-            ) with ordinality
-        ),
-
-        numbered_lines as (
-            select
-                _source_path,
-                line,
-                row_number() over (
-                    partition by _source_path order by _read_position
-                ) as _source_line
-            from physical_lines
-            where coalesce(line, '') != ''
-        ),
+        with {{ duckdb__landing_lines(entity.glob if files is none else files) }},
 
         {{ duckdb__parse_landing_lines(entity) }}
     {%- endif -%}
 {% endmacro %}
+
+{#
+    The CTEs `physical_lines`, `numbered_lines` over landing files (a glob or a list of
+    paths): every line as text, numbered per file without empty lines; with `max_lines`,
+    only the first physical lines of a single file. No dialect, no sniffing: a file that is
+    UTF-8 is read whatever its lines hold.
+#}
+{% macro duckdb__landing_lines(paths, max_lines=none) -%}
+    {%- set path_list -%}
+        {%- if paths is string -%}
+            {{ sql_string_literal(paths) }}
+        {%- else -%}
+            [{%- for file_path in paths -%}
+                {{ sql_string_literal(file_path) }}{{ ", " if not loop.last }}
+            {%- endfor -%}]
+        {%- endif -%}
+    {%- endset -%}
+    physical_lines as (
+        select
+            filename as _source_path,
+            ordinality as _read_position,
+            rtrim(line, chr(13)) as line
+        from {{ duckdb__landing_line_reader(path_list) }} with ordinality
+        {%- if max_lines is not none %}
+        where ordinality <= {{ max_lines | int }}
+        {%- endif %}
+    ),
+
+    numbered_lines as (
+        select
+            _source_path,
+            line,
+            row_number() over (
+                partition by _source_path order by _read_position
+            ) as _source_line
+        from physical_lines
+        where coalesce(line, '') != ''
+    )
+{%- endmacro %}
+
+{#
+    DuckDB's CSV reader used as a line reader: one text column, a delimiter and no quote,
+    so no line can fail to parse and no sniffer runs. `max_line_size` is DuckDB's ceiling
+    (256 MiB, its default is 2 MB): a longer line is the one thing that makes a file
+    unreadable. The only place landing lines are read on DuckDB.
+#}
+{% macro duckdb__landing_line_reader(path_list) -%}
+    read_csv(
+        {{ path_list }},
+        columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
+        delim = chr(1), quote = '', escape = '', strict_mode = false,
+        max_line_size = 268435456, filename = true
+    )
+{%- endmacro %}
+
+{#
+    The CTEs `headers` and `split_lines` after `numbered_lines`: each CSV line after the
+    header split into its fields (RFC 4180 on one line), with the header's fields and
+    `is_tokenized` (the line is a sequence of quoted / unquoted fields). A field: quoted
+    ("" escapes a quote), or unquoted without quotes or commas. Each field is matched with
+    the comma before it (one is prepended to the line): an empty first field then cannot
+    swallow the next.
+#}
+{% macro duckdb__landing_csv_fields() -%}
+    {%- set field = '"(?:[^"]|"")*"|[^",]*' -%}
+    headers as (
+        select
+            _source_path,
+            regexp_extract_all(
+                ',' || replace(line, chr(65279), ''), ',({{ field }})', 1
+            ) as header_fields
+        from numbered_lines
+        where _source_line = 1
+    ),
+
+    split_lines as (
+        select
+            numbered_lines.*,
+            headers.header_fields,
+            regexp_extract_all(',' || numbered_lines.line, ',({{ field }})', 1) as fields,
+            regexp_full_match(
+                numbered_lines.line, '(?:{{ field }})(?:,(?:{{ field }}))*'
+            ) as is_tokenized
+        from numbered_lines
+        inner join headers on numbered_lines._source_path = headers._source_path
+        where numbered_lines._source_line > 1
+    )
+{%- endmacro %}
 
 {#
     The DuckDB reader's CTEs after `numbered_lines`, then its select: each line split into
@@ -70,38 +127,13 @@
 #}
 {% macro duckdb__parse_landing_lines(entity) %}
     {%- if entity.format == 'csv' -%}
-        {#- A field: quoted ("" escapes a quote), or unquoted without quotes or commas. Each
-            field is matched with the comma before it (one is prepended to the line): an
-            empty first field then cannot swallow the next. -#}
-        {%- set field = '"(?:[^"]|"")*"|[^",]*' -%}
-        headers as (
-            select
-                _source_path,
-                regexp_extract_all(
-                    ',' || replace(line, chr(65279), ''), ',({{ field }})', 1
-                ) as header_fields
-            from numbered_lines
-            where _source_line = 1
-        ),
-
-        split_lines as (
-            select
-                numbered_lines.*,
-                headers.header_fields,
-                regexp_extract_all(',' || numbered_lines.line, ',({{ field }})', 1) as fields,
-                regexp_full_match(
-                    numbered_lines.line, '(?:{{ field }})(?:,(?:{{ field }}))*'
-                ) as is_tokenized
-            from numbered_lines
-            inner join headers on numbered_lines._source_path = headers._source_path
-            where numbered_lines._source_line > 1
-        ),
+        {{ duckdb__landing_csv_fields() }},
 
         parsed_records as (
             select
                 {% for column in entity.columns -%}
                     nullif({{ duckdb__csv_field_value(
-                        "fields[list_position(header_fields, '" ~ column ~ "')]") }}, '')
+                        "fields[list_position(header_fields, " ~ sql_string_literal(column) ~ ")]") }}, '')
                         as {{ adapter.quote(column) }},
                 {% endfor -%}
                 is_tokenized and len(fields) = len(header_fields) as is_parsed,

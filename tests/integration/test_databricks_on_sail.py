@@ -1,6 +1,7 @@
 """The Databricks SQL runs, not just parses: the real dbt-databricks adapter on a Spark engine.
 
-The small scenario plus 3 CDC batches is landed one run at a time. Each run builds the
+The small scenario plus 3 CDC batches, with dirty records of every class and re-delivered
+files laid into them (dirty_landing.py), is landed one run at a time. Each run builds the
 DuckDB target (`dbt build`, the local profile; data and unit tests after the last batch) and
 the Databricks target: the real adapter
 in-process, its connector replaced by the recording fake whose DDL, DML and data queries go
@@ -25,6 +26,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds databricks_harness
 
+from dirty_landing import lay_dirty_records, redeliver_files, touched_keys
 from local_pipeline import FIXED_END_DATE, LocalPipeline
 
 from databricks_harness import FakeWarehouse, record_dbt
@@ -100,6 +102,10 @@ def engine_runs(tmp_path_factory) -> EngineRuns:
     generated = root / "generated"
     local.generate(ROWS, SEED, "--batches", str(BATCHES), "--end-date", FIXED_END_DATE,
                    output=generated)  # fmt: skip
+    # Dirty input in the batches: every bad class at the start, middle and end of each
+    # entity's first CDC file, and re-deliveries across runs and within one.
+    lay_dirty_records(generated, _batches(generated)[1], touched_keys(generated))
+    redeliver_files(generated, _batches(generated))
     project = copy_project(PROJECT, root / "project")
     profiles = root / "profiles"
     write_profile(profiles, "lakehouse_bi", catalog=CATALOG, schema=SCHEMA, target="prod")

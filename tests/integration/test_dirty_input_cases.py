@@ -9,12 +9,23 @@ row by row; every case also checks conservation (each landed line counted once).
 from __future__ import annotations
 
 import csv
+import decimal
 import io
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
+import landed_truth
 import pytest
+from dirty_landing import (
+    KEYS,
+    MARKER,
+    LaidLine,
+    lay_dirty_records,
+    redeliver_files,
+    touched_keys,
+)
 from local_pipeline import PROJECT, LocalPipeline
 
 CASES = PROJECT / "tests" / "fixtures" / "cases"
@@ -399,3 +410,203 @@ def test_malformed_lines_are_quarantined_with_their_line_and_the_others_land(
         "where _batch_id = 'b0001_20260101' and entity in ('customers', 'orders') order by 1"
     ) == [("customers", 5, 3, 2), ("orders", 4, 3, 1)]
     assert_conserved(local)
+
+
+# --- Every dirty class at the start, middle and end of every entity's file (issue 19) -------
+# One landing root, one build: the initial load built, then the generator's b0001 with bad
+# records of every class laid into each entity's file (dirty_landing.py) and a copy of each
+# entity's initial file in the b0001 folder (a re-delivery across runs), b0002, and b0003
+# holding copies of b0002's files too (a re-delivery within one run).
+
+BUILD = [
+    "--exclude", "package:elementary+", "test_name:column_anomalies",
+    "test_name:freshness_anomalies", "test_name:schema_changes", "test_name:volume_anomalies",
+]  # fmt: skip
+
+
+@dataclass
+class DirtyBuild:
+    local: LocalPipeline
+    laid: list[LaidLine]
+    clean: Path  # the same landing root without the bad lines
+    incremental: dict[str, list[tuple]]  # compared tables after the incremental build
+    build_results: dict
+
+
+COMPARED = [
+    "silver.fct_order", "silver.fct_order_line", "silver.fct_web_event",
+    "silver.int_customers__current", "silver.int_products__current",
+    "silver.quarantine_customers", "silver.quarantine_products", "silver.quarantine_orders",
+    "silver.quarantine_order_lines", "silver.quarantine_web_events",
+    "silver.record_conservation", "gold.fct_sales", "gold.sales_dashboard_metrics",
+]  # fmt: skip
+
+
+def compared_tables(local: LocalPipeline) -> dict[str, list[tuple]]:
+    """Every compared table's rows without the columns that say when a run happened."""
+    tables = {}
+    for name in COMPARED:
+        schema, table = name.split(".")
+        columns = [
+            c for (c,) in local.query(
+                "select column_name from information_schema.columns where table_schema = "
+                f"'{schema}' and table_name = '{table}' order by ordinal_position"
+            ) if c not in ("_ingested_at", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to")
+        ]  # fmt: skip
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        tables[name] = local.query(f"select {quoted} from {name} order by all")
+    return tables
+
+
+@pytest.fixture(scope="module")
+def dirty_build(tmp_path_factory, generated) -> DirtyBuild:
+    local = LocalPipeline(tmp_path_factory.mktemp("dirty_every_class"))
+    local.prepare(deps=False)
+    batches = sorted({p.name.removeprefix("batch=") for p in generated.glob("*/batch=*")})
+    initial, first, second, third = batches
+    land_batch(generated, local.landing, initial)
+    local.dbt("build", *FAST_BUILD)
+    for batch_id in (first, second, third):
+        land_batch(generated, local.landing, batch_id)
+    laid = lay_dirty_records(local.landing, first, touched_keys(generated))
+    redeliver_files(local.landing, batches)
+    clean = local.root / "landing_clean"
+    shutil.copytree(local.landing, clean)
+    bad = {(line.source_file, line.source_line) for line in laid if line.reason}
+    for source_file in {source_file for source_file, _ in bad}:
+        path = clean / source_file
+        lines = path.read_text(encoding="utf-8").split("\n")
+        kept = [text for number, text in enumerate(lines, start=1)
+                if (source_file, number) not in bad]  # fmt: skip
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    completed = local.dbt("build", *BUILD, "--vars", FAST_BUILD[-1], check=False)
+    results = json.loads((local.target / "run_results.json").read_text())
+    assert completed.returncode == 0, [
+        (r["unique_id"], r["status"]) for r in results["results"]
+        if r["status"] not in ("success", "pass", "warn")
+    ]  # fmt: skip
+    return DirtyBuild(local, laid, clean, compared_tables(local), results)
+
+
+def test_every_bad_record_is_quarantined_with_its_file_and_line(dirty_build):
+    """Each bad line of each class, at each position, is in its entity's quarantine with its
+    file, line and reason; nothing else of the batch is quarantined."""
+    local = dirty_build.local
+    for entity in KEYS:
+        laid = [line for line in dirty_build.laid if line.entity == entity and line.reason]
+        assert {line.label.split("@")[1] for line in laid} == {"start", "middle", "end"}
+        rows = local.query(
+            f"select _source_file, _source_line, quarantine_reasons from silver.quarantine_{entity}"
+            " where _batch_id > 'b0000'"
+        )
+        found = {(source_file, line): reasons.split(",") for source_file, line, reasons in rows}
+        assert set(found) == {(line.source_file, line.source_line) for line in laid}, entity
+        for line in laid:
+            reasons = found[(line.source_file, line.source_line)]
+            assert line.reason in reasons, (line.label, reasons)
+            if line.reason == "malformed_row":
+                assert reasons == ["malformed_row"], line.label
+
+
+def test_the_good_records_around_them_are_applied(dirty_build):
+    """The valid changes laid beside the bad records (internationalised e-mail domains
+    included) are the current state of their keys."""
+    current = {
+        "customers": "select customer_id, email from silver.int_customers__current",
+        "products": "select product_id, list_price from silver.int_products__current",
+        "orders": "select order_id, order_status from silver.fct_order",
+        "order_lines": "select order_line_id, quantity from silver.fct_order_line",
+        "web_events": "select event_id, page_url from silver.fct_web_event",
+    }
+    for entity, sql in current.items():
+        state = dict(dirty_build.local.query(sql))
+        valid = [line for line in dirty_build.laid if line.entity == entity and not line.reason]
+        assert len(valid) == 3
+        for line in valid:
+            expected = decimal.Decimal(line.value) if entity == "products" else line.value
+            assert state[line.key] == expected, (entity, line.key)
+
+
+def test_gold_equals_the_landed_files_without_the_bad_lines(dirty_build):
+    """Gold on the dirty landing root equals the independent computation (landed_truth.py)
+    on the same files with the bad lines removed: every good record counted once, the
+    re-delivered files not at all."""
+    expected = landed_truth.dashboard_metrics(dirty_build.clean)
+    rows = dirty_build.local.query(
+        "select metric_date, country_code, channel_code, category, revenue, orders, units, "
+        "customers, average_order_value from gold.sales_dashboard_metrics"
+    )
+    actual = {tuple(row[:4]): dict(zip(
+        ("revenue", "orders", "units", "customers", "average_order_value"), row[4:], strict=True
+    )) for row in rows}  # fmt: skip
+    assert actual == expected
+
+
+def test_redelivered_files_are_counted_once_in_and_across_runs(dirty_build):
+    """A copy of a file under a later batch folder: its records are `redelivered` in
+    conservation (counted from the files here), never quarantined or applied again, and
+    every landed record is accounted for."""
+    landing = dirty_build.local.landing
+    expected: dict[tuple[str, str], int] = {}
+    for entity in KEYS:
+        seen: set[str] = set()
+        for path in sorted(landing.glob(f"{entity}/batch=*/*")):
+            if path.name in seen:
+                lines = [t for t in path.read_text(encoding="utf-8").split("\n") if t.strip()]
+                batch = path.parent.name.removeprefix("batch=")
+                count = len(lines) - (1 if path.suffix == ".csv" else 0)
+                expected[(entity, batch)] = expected.get((entity, batch), 0) + count
+            seen.add(path.name)
+    rows = dirty_build.local.query(
+        "select entity, _batch_id, redelivered, unaccounted, not_applied "
+        "from silver.record_conservation"
+    )
+    redelivered = {(entity, batch): count for entity, batch, count, _, _ in rows if count}
+    assert redelivered == {k: v for k, v in expected.items() if v}
+    assert {entity for entity, _ in redelivered} == set(KEYS)
+    assert all(unaccounted == 0 and not_applied == 0 for *_, unaccounted, not_applied in rows)
+    # A copy's name carries an earlier batch id than its folder: none is quarantined.
+    copies = dirty_build.local.query(" union all ".join(
+        f"select count(*) from silver.quarantine_{entity} "
+        "where regexp_extract(_source_file, '[^/]+$', 0) not like '%' || _batch_id || '%'"
+        for entity in KEYS
+    ))  # fmt: skip
+    assert copies == [(0,)] * len(KEYS)
+
+
+def test_a_full_refresh_decides_the_same_and_no_record_reaches_a_log(dirty_build):
+    """The same files after `--full-refresh`: every compared silver and gold table is equal
+    to the incremental build; no bad record's text is in a log or artifact."""
+    local = dirty_build.local
+    local.dbt("build", "--full-refresh", *FAST_BUILD)
+    assert compared_tables(local) == dirty_build.incremental
+    for path in [*local.root.glob("logs/**/*"), *local.target.glob("*.json")]:
+        if path.is_file():
+            assert MARKER not in path.read_text(errors="ignore"), path
+
+
+def test_only_a_file_that_is_not_utf8_fails_and_its_error_names_it_without_content(
+    dirty_build,
+):
+    """The one landing input that may fail a build: a file that is not UTF-8 text. The
+    error names the file and what to do, quotes none of it, and nothing is loaded."""
+    local = dirty_build.local
+    folder = local.landing / "customers" / "batch=b0004_20260104"
+    folder.mkdir(parents=True)
+    latin1 = folder / "customers_b0004_20260104.csv"
+    header = (local.landing / dirty_build.laid[0].source_file).read_text().split("\n")[0]
+    latin1.write_bytes(f"{header}\n1,J\xe9r\xf4me,{MARKER}\n".encode("latin-1"))
+    before = local.query("select count(*) from bronze.bronze_customers")
+    try:
+        completed = local.dbt("run", "-s", "bronze_customers", check=False)
+    finally:
+        shutil.rmtree(folder)
+    assert completed.returncode == 1
+    output = completed.stdout + completed.stderr
+    assert "customers/batch=b0004_20260104/customers_b0004_20260104.csv" in output
+    assert "are not UTF-8 text" in output and "re-deliver" in output
+    assert MARKER not in output and "J" + "\ufffd" not in output
+    for path in local.root.glob("logs/**/*"):
+        if path.is_file():
+            assert MARKER not in path.read_text(errors="ignore"), path
+    assert local.query("select count(*) from bronze.bronze_customers") == before

@@ -499,6 +499,11 @@ def test_permissive_rename_warns_naming_file_and_both_columns(pipeline):
         f"{renamed_file}: probable rename: declared column `email` missing, "
         "undeclared `e_mail` present"
     ) in build.stdout
+    # The test's own warning (not only the bronze model's log line) names them too.
+    assert (
+        f"renamed_landing_columns: {renamed_file}: declared column `email` missing, "
+        "undeclared `e_mail` present (landing.customers: probable rename)"
+    ) in build.stdout
     failing = pipeline.query("select * from observability.renamed_landing_columns")
     assert failing == [("landing.customers", renamed_file, "email", "e_mail", "b9998_20991230")]
     assert not any(email in build.stdout for email in emails), "messages hold names, not values"
@@ -575,10 +580,13 @@ def test_csv_with_a_malformed_last_row_sniffs_its_first_line_as_header(pipeline)
 
 
 def test_detection_sniffs_only_the_new_files(pipeline):
-    """The sniffing queries of a run with one new file read that file and no other."""
+    """A run with one new file reads that file and no other: the type inference of schema
+    change detection and the bronze read alike (the listing reads file metadata only)."""
     _land_drift_batch(pipeline.landing)
     shutil.rmtree(pipeline.root / "logs")
     pipeline.dbt("run", "-s", "bronze_order_lines")
     log = (pipeline.root / "logs" / "dbt.log").read_text()
-    sniffed = set(re.findall(r"read_json_auto\(\s*'([^']+)'", log))
-    assert sniffed == {str(pipeline.landing / LINE_FILE)}
+    inferred = re.findall(r"read_csv\(\s*\[?'([^']+)'[\s\S]{0,3000}?key_names", log)
+    assert inferred, "no type inference query in the log"
+    read = set(re.findall(r"read_csv\(\s*\[?'([^']+)'", log))
+    assert read == set(inferred) == {str(pipeline.landing / LINE_FILE)}

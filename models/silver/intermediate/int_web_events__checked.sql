@@ -28,6 +28,7 @@ select
     {{ record_quarantine_reasons([
         ('web_events.event_id_text is null', 'null_key'),
         (is_bad_literal('web_events.event_id', 'web_events.event_id_text'), 'bad_type'),
+        (is_bad_literal('web_events.session_id', 'web_events.session_id_text'), 'bad_type'),
         ('web_events.event_at is null', 'bad_type'),
         (is_bad_literal('web_events.customer_id', 'web_events.customer_id_text'), 'bad_type'),
         (is_bad_literal('web_events.product_id', 'web_events.product_id_text'), 'bad_type'),

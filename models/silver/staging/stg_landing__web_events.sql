@@ -14,7 +14,7 @@ with landed as (
 
 select
     {{ landing_integer('event_id') }} as event_id,
-    {{ landing_text('session_id') }} as session_id,
+    {{ landing_integer('session_id') }} as session_id,
     {{ landing_integer('customer_id') }} as customer_id,
     {{ landing_integer('product_id') }} as product_id,
     lower({{ landing_text('event_type') }}) as event_type,
@@ -22,6 +22,7 @@ select
     lower({{ landing_text('channel') }}) as channel_code,
     lower({{ landing_text('device') }}) as device_type,
     event_id as event_id_text,
+    session_id as session_id_text,
     customer_id as customer_id_text,
     product_id as product_id_text,
     event_ts as event_ts_text,
