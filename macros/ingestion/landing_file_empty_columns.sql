@@ -1,6 +1,7 @@
 {#
     The columns (of `column_names`) that hold no value at all in one landing file, counted
-    over the file read exactly as bronze reads it.
+    over the file read exactly as bronze reads it (on Databricks with the run's
+    `modifiedAfter`, so this read prunes like bronze's own).
 #}
 {% macro landing_file_empty_columns(entity, file_path, column_names) %}
     {%- set one_file = {
@@ -10,6 +11,7 @@
         'files': [file_path],
         'file_columns': column_names,
         'glob': file_path,
+        'files_modified_from': entity.get('files_modified_from'),
     } -%}
     {%- set query -%}
         select

@@ -32,6 +32,7 @@ from .sail_files import (
     list_files,
     listing_table,
     permissive_table,
+    well_formed_copy,
 )
 from .sail_rewrite import rewrite_for_sail
 from .sql_text import paren_body, strip_leading_comments, unquote_string
@@ -225,7 +226,13 @@ class SailBackend:
             fmt, options, files = inference_reader_args(call)
             if not files:
                 raise SailExecutionError(f"read_files: no file matches {call.path}")
-            df = self.spark.read.format(fmt).options(**options).load(files)
+            scratch = self.warehouse_dir / "_inference"
+            readable = [well_formed_copy(f, fmt, scratch) for f in files]
+            readable = [str(path) for path in readable if path is not None]
+            if readable:
+                df = self.spark.read.format(fmt).options(**options).load(readable)
+            else:  # PERMISSIVE: every record corrupt, only the corrupt-record column
+                df = self._from_arrow(pa.table({"_corrupt_record": pa.array([], pa.string())}))
         df.createOrReplaceTempView(view)
         return view
 

@@ -14,7 +14,11 @@ with the options it passes:
   is corrupt; a JSON scalar read into a STRING column is its JSON text. Empty lines are
   skipped. `_metadata.file_path` is the `file:` URI, `file_block_start` 0 (one block a file).
 - no schema, `inferColumnTypes` (schema-change detection's DESCRIBE QUERY): Sail's own
-  `spark.read` with schema inference over the file.
+  `spark.read` with schema inference over a copy of each file holding only its well-formed
+  records (same rules as above). Databricks infers in PERMISSIVE mode, where a malformed
+  record adds nothing to the schema (JSON: a `_corrupt_record` column, which the project
+  ignores); Sail's inference fails the query on one. A file without any well-formed record
+  infers no column.
 - `modifiedAfter`: only files modified strictly after the timestamp (Spark's generic file
   source option), applied to the listing.
 """
@@ -31,6 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+
+# Spark's CSV parser has no field size limit (maxCharsPerColumn -1); Python's is 128 KiB.
+csv.field_size_limit(2**31 - 1)
 
 _METADATA_TYPE = pa.struct(
     [
@@ -200,6 +207,27 @@ def _json_records(path: str, columns: list[str]):
             if column is not None:
                 values[column] = _json_text(value)
         yield values, None
+
+
+def well_formed_copy(path: str, fmt: str, scratch: Path) -> Path | None:
+    """A copy of a landing file in `scratch` with only its well-formed records (the CSV
+    header kept), for schema inference as PERMISSIVE mode does it; None if none is."""
+    lines = _lines(path)
+    if fmt == "csv":
+        records = _csv_records(path, [])
+        kept = lines[:1] + [line for line, (_, corrupt) in zip(lines[1:], records, strict=True)
+                            if corrupt is None]  # fmt: skip
+        has_records = len(kept) > 1
+    else:
+        kept = [line for line, (_, corrupt) in zip(lines, _json_records(path, []), strict=True)
+                if corrupt is None]  # fmt: skip
+        has_records = bool(kept)
+    if not has_records:
+        return None
+    target = scratch / str(abs(hash(path))) / Path(path).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return target
 
 
 def inference_reader_args(call: ReadFilesCall) -> tuple[str, dict[str, str], list[str]]:
