@@ -423,3 +423,26 @@ def test_a_catalog_differing_from_the_profiles_example_is_reported(tmp_path):
     (problem,) = spec_problems(project)
     assert "lakehouse_bi.outputs.prod.catalog defaults to 'lakehouse_bi_prod'" in problem
     assert "'sales_prod'" in problem
+
+
+def test_deprecated_skipped_run_setting_is_reported(tmp_path):
+    """Jobs API: email_notifications.no_alert_for_skipped_runs is deprecated in favour of
+    notification_settings.no_alert_for_skipped_runs; the spec check names the job and field."""
+    project = project_copy(tmp_path)
+    job_file = project / "resources" / "jobs" / "lakehouse_bi_maintenance.job.yml"
+    edit(job_file, "        on_failure: []  # from notification_emails (jobs.py)\n",
+         "        on_failure: []\n        no_alert_for_skipped_runs: true\n")  # fmt: skip
+    edit(job_file, "        no_alert_for_skipped_runs: true\n        no_alert_for_canceled_runs",
+         "        no_alert_for_canceled_runs")  # fmt: skip
+    problems = spec_problems(project)
+    assert any(
+        "lakehouse_bi_maintenance.email_notifications.no_alert_for_skipped_runs: deprecated" in p
+        for p in problems
+    ), problems
+    assert any(
+        "lakehouse_bi_maintenance.notification_settings.no_alert_for_skipped_runs: not set" in p
+        for p in problems
+    ), problems
+    for job in render("prod", **PROD_VARS)["jobs"].values():
+        assert "no_alert_for_skipped_runs" not in job.get("email_notifications", {})
+        assert job["notification_settings"]["no_alert_for_skipped_runs"] is True

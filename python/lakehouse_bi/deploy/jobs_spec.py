@@ -130,6 +130,16 @@ def job_problems(
         problems.append(f"{where}.health: no RUN_DURATION_SECONDS rule.")
     if not job.get("timeout_seconds"):
         problems.append(f"{where}.timeout_seconds: not set (0 means no timeout).")
+    if "no_alert_for_skipped_runs" in (job.get("email_notifications") or {}):
+        problems.append(
+            f"{where}.email_notifications.no_alert_for_skipped_runs: deprecated by the Jobs API;"
+            " use notification_settings.no_alert_for_skipped_runs."
+        )
+    if not (job.get("notification_settings") or {}).get("no_alert_for_skipped_runs"):
+        problems.append(
+            f"{where}.notification_settings.no_alert_for_skipped_runs: not set (a skipped run"
+            " would notify the failure recipients)."
+        )
     for block, variable in (
         ("email_notifications", "notification_emails"),
         ("webhook_notifications", "webhook_destination_id"),
