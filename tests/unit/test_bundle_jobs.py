@@ -23,6 +23,7 @@ from dbt.config.renderer import ProfileRenderer
 from dbt_common.context import set_invocation_context
 
 from lakehouse_bi.cli import main
+from lakehouse_bi.deploy.cd_variables import CD_WORKFLOW, cd_deploy_jobs, cd_variable_values
 from lakehouse_bi.deploy.jobs_render import render_resources
 from lakehouse_bi.deploy.jobs_spec import spec_problems
 from lakehouse_bi.errors import ConfigError
@@ -55,6 +56,8 @@ def project_copy(tmp_path: Path, with_profile: bool = True) -> Path:
     for name in ("databricks.yml", "dbt_project.yml", "constraints.txt"):
         shutil.copy(PROJECT / name, copy / name)
     shutil.copytree(PROJECT / "resources" / "jobs", copy / "resources" / "jobs")
+    (copy / ".github" / "workflows").mkdir(parents=True)
+    shutil.copy(PROJECT / CD_WORKFLOW, copy / CD_WORKFLOW)
     if with_profile:
         shutil.copytree(PROJECT / "resources" / "dbt_profiles", copy / "resources" / "dbt_profiles")
     return copy
@@ -446,3 +449,89 @@ def test_deprecated_skipped_run_setting_is_reported(tmp_path):
     for job in render("prod", **PROD_VARS)["jobs"].values():
         assert "no_alert_for_skipped_runs" not in job.get("email_notifications", {})
         assert job["notification_settings"]["no_alert_for_skipped_runs"] is True
+
+
+# --- every target resolved with exactly the variables CD passes -----------------------------
+
+
+def test_every_target_renders_with_the_variables_cd_passes():
+    """cd.yml deploys each databricks.yml target, passing BUNDLE_VAR_* from GitHub variables;
+    rendered with exactly those (the workflow's expressions stand for the values), no target
+    has an empty run_as identity or warehouse id, and the prod permissions keep CAN_MANAGE for
+    the service principal CD deploys as."""
+    config = yaml.safe_load((PROJECT / "databricks.yml").read_text())
+    deploy_jobs = cd_deploy_jobs(PROJECT)
+    assert set(deploy_jobs) == set(config["targets"])
+    for target, job in deploy_jobs.items():
+        values = cd_variable_values(PROJECT, target, environ=NO_ENV)
+        assert values == job.variables and "warehouse_id" in values
+        rendered = render_resources(PROJECT, target, values, environ=NO_ENV)
+        production = config["targets"][target].get("mode") == "production"
+        for key, resource in rendered["jobs"].items():
+            if production:
+                assert resource["run_as"] == {
+                    "service_principal_name": "${{ vars.DATABRICKS_CLIENT_ID }}"
+                }, (target, key)
+                assert {
+                    "service_principal_name": "${{ vars.DATABRICKS_CLIENT_ID }}",
+                    "level": "CAN_MANAGE",
+                } in resource["permissions"]
+            for task in resource["tasks"]:
+                for command in (task.get("dbt_task") or {}).get("commands", [])[1:]:
+                    assert dbt_vars(command)["databricks_warehouse_id"] == (
+                        "${{ vars.DATABRICKS_WAREHOUSE_ID }}"
+                    )
+    assert spec_problems(PROJECT) == []
+
+
+def _without_line(path: Path, job: str, line: str) -> None:
+    """Remove `line` from the block of cd.yml job `job` only."""
+    text = path.read_text()
+    start = text.index(f"  {job}:\n")
+    end = text.index(line, start)
+    path.write_text(text[:end] + text[end + len(line) :])
+
+
+def test_a_target_cd_deploys_without_an_identity_fails_validate(tmp_path):
+    project = project_copy(tmp_path)
+    cd = project / CD_WORKFLOW
+    _without_line(
+        cd, "deploy-staging",
+        "      BUNDLE_VAR_service_principal_application_id: ${{ vars.DATABRICKS_CLIENT_ID }}\n",
+    )  # fmt: skip
+    problems = spec_problems(project)
+    assert problems and all("targets.staging" in p for p in problems), problems
+    assert any(
+        "resources.jobs.lakehouse_bi_pipeline.run_as.service_principal_name resolves to empty" in p
+        and "cd.yml job deploy-staging passes BUNDLE_VAR_" in p
+        for p in problems
+    ), problems
+
+
+def test_in_cd_an_unset_github_variable_fails_validate(monkeypatch):
+    """In CD the job's env holds the real values: an unset GitHub variable arrives empty."""
+    monkeypatch.setenv("BUNDLE_VAR_service_principal_application_id", "")
+    problems = spec_problems(PROJECT)
+    assert any(
+        "targets.prod: resources.jobs.lakehouse_bi_maintenance.run_as.service_principal_name"
+        " resolves to empty" in p
+        for p in problems
+    ), problems
+    monkeypatch.setenv("BUNDLE_VAR_service_principal_application_id", SP)
+    assert spec_problems(PROJECT) == []
+
+
+def test_a_warehouse_resolving_to_empty_and_a_missing_deploy_job_are_reported():
+    from lakehouse_bi.deploy.cd_variables import CdDeployJob
+    from lakehouse_bi.deploy.jobs_spec import deployment_problems
+
+    job = CdDeployJob("deploy-qa", "qa", {"warehouse_id": "${{ vars.X }}"})
+    rendered = {
+        "jobs": {"j": {"tasks": [{"dashboard_task": {"warehouse_id": ""}}]}},
+        "alerts": {"a": {"warehouse_id": "w1"}},
+    }
+    (problem,) = deployment_problems("qa", {"mode": "development"}, rendered, job)
+    assert "resources.jobs.j.tasks[0].dashboard_task.warehouse_id resolves to empty" in problem
+    assert "deploy-qa passes BUNDLE_VAR_warehouse_id" in problem
+    (missing,) = deployment_problems("qa", {}, rendered, None)
+    assert "no job of .github/workflows/cd.yml deploys it" in missing

@@ -34,6 +34,7 @@ from databricks.bundles.core import Bundle, Resources
 from databricks.bundles.jobs import Job, Task
 from databricks.bundles.sql_warehouses import SqlWarehouse
 
+from lakehouse_bi.deploy.cd_variables import is_ci_expression
 from lakehouse_bi.deploy.feature_flags import FeatureFlags, read_feature_flags
 from lakehouse_bi.errors import ConfigError
 
@@ -200,7 +201,12 @@ def complete_job(
 
 def notification_emails(value: Any) -> list[str]:
     """The addresses of the `notification_emails` variable (comma-separated; None or empty:
-    none). ConfigError naming the variable for an entry that is not an address."""
+    none). ConfigError naming the variable for an entry that is not an address.
+
+    A GitHub Actions expression (`${{ vars.NOTIFICATION_EMAILS }}`, what the offline checks
+    hold for a value only CD knows: lakehouse_bi.deploy.cd_variables) stays one entry."""
+    if is_ci_expression(value):
+        return [str(value).strip()]
     entries = [entry.strip() for entry in str(value or "").split(",") if entry.strip()]
     for entry in entries:
         if "@" not in entry or " " in entry:
