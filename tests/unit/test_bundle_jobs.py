@@ -56,6 +56,7 @@ def project_copy(tmp_path: Path, with_profile: bool = True) -> Path:
     for name in ("databricks.yml", "dbt_project.yml", "constraints.txt"):
         shutil.copy(PROJECT / name, copy / name)
     shutil.copytree(PROJECT / "resources" / "jobs", copy / "resources" / "jobs")
+    shutil.copytree(PROJECT / "resources" / "dashboards", copy / "resources" / "dashboards")
     (copy / ".github" / "workflows").mkdir(parents=True)
     shutil.copy(PROJECT / CD_WORKFLOW, copy / CD_WORKFLOW)
     if with_profile:
@@ -100,7 +101,19 @@ def test_databricks_bundles_build_loads_the_resources(tmp_path, target, warehous
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert diagnostics.read_text().strip() == ""
     resources = json.loads(out.read_text())["resources"]
-    assert set(resources["jobs"]) == {"lakehouse_bi_pipeline", "lakehouse_bi_maintenance"}
+    assert set(resources["jobs"]) == {
+        "lakehouse_bi_pipeline", "lakehouse_bi_maintenance",
+        "lakehouse_bi_refresh_sales_overview", "lakehouse_bi_refresh_executive_summary",
+    }  # fmt: skip
+    assert set(resources["dashboards"]) == {
+        "sales_overview",
+        "executive_summary",
+        "pipeline_health",
+    }
+    assert set(resources["alerts"]) == {"sales_drop_alert"}
+    for dashboard in resources["dashboards"].values():
+        assert (PROJECT / dashboard["file_path"]).is_file()
+        assert dashboard["embed_credentials"] is False
     build = resources["jobs"]["lakehouse_bi_pipeline"]["tasks"][1]["dbt_task"]["commands"][2]
     # The CLI resolves ${var.*} after this phase; the Python only picks which warehouse.
     expected_warehouse = (
@@ -183,8 +196,9 @@ def test_render_prod_pipeline_job():
         "permissions"
     ]
     assert job["schedule"] == {
-        "quartz_cron_expression": "0 0 5 * * ?", "timezone_id": "UTC", "pause_status": "UNPAUSED",
-    }  # fmt: skip
+        "quartz_cron_expression": "0 0 5 * * ?",
+        "timezone_id": "UTC",
+    }  # fmt: skip (no pause_status: the API's default is UNPAUSED)
     assert "trigger" not in job
     assert job["timeout_seconds"] == 14400
     assert job["health"]["rules"] == [
@@ -236,7 +250,10 @@ def test_render_prod_pipeline_job():
     constraints = (PROJECT / "constraints.txt").read_text()
     for pin in environment["dependencies"]:
         assert re.search(rf"^{re.escape(pin)}$", constraints, re.M), pin
-    assert rendered["unresolved"] == []
+    # Only the ids the workspace assigns at deploy (the refresh jobs' dashboards) stay open.
+    assert rendered["unresolved"] == [
+        "${resources.dashboards.executive_summary.id}", "${resources.dashboards.sales_overview.id}",
+    ]  # fmt: skip
 
 
 def test_render_prod_maintenance_job_calls_the_delta_operations():
@@ -326,7 +343,6 @@ def test_enable_streaming_switches_the_pipeline_to_file_arrival(tmp_path):
     pipeline = jobs["lakehouse_bi_pipeline"]
     assert "schedule" not in pipeline
     assert pipeline["trigger"] == {
-        "pause_status": "UNPAUSED",
         "file_arrival": {
             "url": "/Volumes/lakehouse_bi_prod/landing/files/",
             "min_time_between_triggers_seconds": 300,
@@ -341,7 +357,7 @@ def test_enable_streaming_switches_the_pipeline_to_file_arrival(tmp_path):
 
 def test_enable_streaming_off_keeps_the_schedule():
     pipeline = render("prod", **PROD_VARS)["jobs"]["lakehouse_bi_pipeline"]
-    assert "trigger" not in pipeline and pipeline["schedule"]["pause_status"] == "UNPAUSED"
+    assert "trigger" not in pipeline and "pause_status" not in pipeline["schedule"]
 
 
 def test_a_flag_that_is_not_a_boolean_is_rejected(tmp_path):
@@ -535,3 +551,112 @@ def test_a_warehouse_resolving_to_empty_and_a_missing_deploy_job_are_reported():
     assert "deploy-qa passes BUNDLE_VAR_warehouse_id" in problem
     (missing,) = deployment_problems("qa", {}, rendered, None)
     assert "no job of .github/workflows/cd.yml deploys it" in missing
+
+
+# --- dashboards, their refresh jobs and the alerts as bundle resources ----------------------
+
+
+def test_render_prod_dashboards_alerts_and_refresh_jobs(monkeypatch):
+    monkeypatch.setenv("BUNDLE_VAR_executive_summary_destination_id", "destination-exec")
+    rendered = render_resources(PROJECT, "prod", PROD_VARS)
+    dashboards = rendered["dashboards"]
+    assert {key: d["dataset_schema"] for key, d in dashboards.items()} == {
+        "sales_overview": "gold", "executive_summary": "gold", "pipeline_health": "observability",
+    }  # fmt: skip
+    sales = dashboards["sales_overview"]
+    assert sales["display_name"] == "Sales Overview"
+    assert sales["file_path"] == "resources/dashboards/sales_overview.lvdash.json"
+    assert sales["warehouse_id"] == PROD_VARS["warehouse_id"]
+    assert sales["dataset_catalog"] == "lakehouse_bi_prod"
+    assert sales["embed_credentials"] is False
+    # The spec's roles, then the target's permissions mapped as the CLI maps them (CAN_VIEW ->
+    # CAN_READ; CAN_RUN has no dashboard level), the deploying principal kept as CAN_MANAGE.
+    assert sales["permissions"] == [
+        {"group_name": "lakehouse_bi_bi_viewers", "level": "CAN_READ"},
+        {"group_name": "lakehouse_bi_analysts", "level": "CAN_READ"},
+        {"group_name": "lakehouse_bi_data_engineers", "level": "CAN_EDIT"},
+        {"group_name": "lakehouse_bi_admins", "level": "CAN_MANAGE"},
+        {"service_principal_name": SP, "level": "CAN_MANAGE"},
+        {"group_name": "lakehouse_bi_admins", "level": "CAN_MANAGE"},
+        {"group_name": "lakehouse_bi_analysts", "level": "CAN_READ"},
+    ]
+    jobs = rendered["jobs"]
+    every_two_hours = jobs["lakehouse_bi_refresh_sales_overview"]
+    assert every_two_hours["schedule"] == {
+        "quartz_cron_expression": "0 0 */2 * * ?", "timezone_id": "UTC",
+    }  # fmt: skip
+    (task,) = every_two_hours["tasks"]
+    assert task["dashboard_task"] == {
+        "dashboard_id": "${resources.dashboards.sales_overview.id}",
+        "warehouse_id": PROD_VARS["warehouse_id"],
+    }
+    assert every_two_hours["run_as"] == {"service_principal_name": SP}
+    executive = jobs["lakehouse_bi_refresh_executive_summary"]["tasks"][0]["dashboard_task"]
+    assert executive["subscription"] == {
+        "subscribers": [{"destination_id": "destination-exec"}], "paused": False,
+    }  # fmt: skip
+    assert "lakehouse_bi_refresh_pipeline_health" not in jobs  # no schedule in the spec
+    alert = rendered["alerts"]["sales_drop_alert"]
+    assert alert["warehouse_id"] == PROD_VARS["warehouse_id"]
+    assert "from lakehouse_bi_prod.gold.sales_dashboard_metrics" in alert["query_text"]
+    assert alert["schedule"] == {
+        "quartz_cron_schedule": "0 0 7 * * ?", "timezone_id": "UTC", "pause_status": "UNPAUSED",
+    }  # fmt: skip
+    assert alert["evaluation"]["comparison_operator"] == "LESS_THAN"
+    assert alert["evaluation"]["threshold"] == {"value": {"double_value": -0.2}}
+    assert {"service_principal_name": SP, "level": "CAN_MANAGE"} in alert["permissions"]
+    assert rendered["unresolved"] == ["${resources.dashboards.executive_summary.id}",
+                                      "${resources.dashboards.sales_overview.id}"]  # fmt: skip
+
+
+def test_render_dev_prefixes_and_pauses_dashboards_alerts_and_refreshes():
+    """Development mode: the CLI prefixes every name and pauses job schedules without a
+    pause_status; it does not pause alerts, so the Python resources pause them in dev."""
+    rendered = render("dev")
+    prefix = "[dev ${workspace.current_user.short_name}] "
+    for dashboard in rendered["dashboards"].values():
+        assert dashboard["display_name"].startswith(prefix)
+        assert dashboard["dataset_catalog"] == "lakehouse_bi_dev"
+        assert dashboard["warehouse_id"] == "${resources.sql_warehouses.lakehouse_bi.id}"
+    schema = rendered["dashboards"]["pipeline_health"]["dataset_schema"]
+    assert schema == "dev_${workspace.current_user.short_name}_observability"
+    for job in rendered["jobs"].values():
+        assert job["name"].startswith(prefix) and job["schedule"]["pause_status"] == "PAUSED"
+    (alert,) = rendered["alerts"].values()
+    assert alert["display_name"].startswith(prefix)
+    assert alert["schedule"]["pause_status"] == "PAUSED"
+    assert (
+        "from lakehouse_bi_dev.dev_${workspace.current_user.short_name}_gold."
+        "sales_dashboard_metrics" in alert["query_text"]
+    )
+    refresh = rendered["jobs"]["lakehouse_bi_refresh_executive_summary"]["tasks"][0]
+    assert "subscription" not in refresh["dashboard_task"]  # no destination id given
+
+
+def test_an_explicit_unpaused_schedule_is_reported_for_dev(tmp_path):
+    """The CLI pauses only schedules that set no pause_status, so an explicit UNPAUSED would
+    run the dev copy of the job every day."""
+    project = project_copy(tmp_path)
+    edit(
+        project / "resources" / "jobs" / "lakehouse_bi_maintenance.job.yml",
+        "        timezone_id: ${var.schedule_timezone}\n",
+        "        timezone_id: ${var.schedule_timezone}\n        pause_status: UNPAUSED\n",
+    )
+    (problem,) = spec_problems(project)
+    assert problem == (
+        "databricks.yml targets.dev: resources.jobs.lakehouse_bi_maintenance.schedule"
+        ".pause_status is 'UNPAUSED' in development mode (an explicit pause_status is not "
+        "paused by the CLI)."
+    )
+
+
+def test_dashboard_resources_are_typed_and_reject_unknown_roles(tmp_path):
+    from databricks.bundles.dashboards import Dashboard
+
+    with pytest.raises(ValueError, match="Unexpected field 'file_pat'"):
+        Dashboard.from_dict({"display_name": "x", "file_pat": "x.lvdash.json"})
+    project = project_copy(tmp_path)
+    edit(project / "resources/dashboards/specs/dashboard_permissions.yml",
+         "  manage: [admins]\n", "  manage: [owners]\n")  # fmt: skip
+    with pytest.raises(ConfigError, match=r"Sales Overview\.manage: unknown role 'owners'"):
+        render("prod", project, **PROD_VARS)

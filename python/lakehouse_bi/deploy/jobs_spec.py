@@ -267,7 +267,11 @@ def deployment_problems(
         for key, resource in resources.items():
             at = f"{where}: resources.{kind}.{key}"
             run_as = resource.get("run_as") or {}
-            if settings.get("run_as") and not str(run_as.get("service_principal_name") or ""):
+            if (
+                kind == "jobs"
+                and settings.get("run_as")
+                and not str(run_as.get("service_principal_name") or "")
+            ):
                 problems.append(
                     f"{at}.run_as.service_principal_name resolves to empty ({passed}; set "
                     f"BUNDLE_VAR_{SERVICE_PRINCIPAL_VARIABLE} from a GitHub variable)."
@@ -275,6 +279,15 @@ def deployment_problems(
             for field, value in _warehouse_ids(resource, at):
                 if not str(value or "").strip():
                     problems.append(f"{field} resolves to empty ({passed}).")
+    if settings.get("mode") == "development":
+        for kind, block in (("jobs", "schedule"), ("jobs", "trigger"), ("alerts", "schedule")):
+            for key, resource in rendered.get(kind, {}).items():
+                status = (resource.get(block) or {}).get("pause_status")
+                if block in resource and status != "PAUSED":
+                    problems.append(
+                        f"{where}: resources.{kind}.{key}.{block}.pause_status is {status!r} in "
+                        "development mode (an explicit pause_status is not paused by the CLI)."
+                    )
     if settings.get("mode") == "production":
         principal = (settings.get("run_as") or {}).get("service_principal_name")
         managers = [
