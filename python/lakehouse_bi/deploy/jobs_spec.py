@@ -299,6 +299,7 @@ def deployment_problems(
         if principal and not managers:
             problems.append(
                 f"{where}.permissions: no CAN_MANAGE for the deploying service principal "
-                f"({principal}); the CLI warns and the deployer would lose its own objects."
+                f"({principal}); the CLI warns, and a deploy by anyone else would drop its "
+                "CAN_MANAGE."
             )
     return problems
