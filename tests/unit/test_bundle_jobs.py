@@ -660,3 +660,28 @@ def test_dashboard_resources_are_typed_and_reject_unknown_roles(tmp_path):
          "  manage: [admins]\n", "  manage: [owners]\n")  # fmt: skip
     with pytest.raises(ConfigError, match=r"Sales Overview\.manage: unknown role 'owners'"):
         render("prod", project, **PROD_VARS)
+
+
+def test_cd_variables_read_from_the_workflow(tmp_path):
+    """Job-level BUNDLE_VAR_* over workflow-level ones; jobs without TARGET are not deploys;
+    in CD the environment's value wins, an unset GitHub variable arriving empty."""
+    workflow = tmp_path / CD_WORKFLOW
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(
+        "env:\n  BUNDLE_VAR_catalog: shared\njobs:\n"
+        "  lint:\n    env: {X: y}\n"
+        "  deploy-qa:\n    env:\n      TARGET: qa\n      BUNDLE_VAR_catalog: ${{ vars.CATALOG }}\n"
+        "      BUNDLE_VAR_warehouse_id: ${{ vars.WAREHOUSE }}\n"
+    )
+    (job,) = cd_deploy_jobs(tmp_path).values()
+    assert (job.job, job.target) == ("deploy-qa", "qa")
+    assert job.variables == {
+        "catalog": "${{ vars.CATALOG }}",
+        "warehouse_id": "${{ vars.WAREHOUSE }}",
+    }
+    in_cd = cd_variable_values(tmp_path, "qa", environ={"BUNDLE_VAR_warehouse_id": ""})
+    assert in_cd == {"catalog": "${{ vars.CATALOG }}", "warehouse_id": ""}
+    assert cd_variable_values(tmp_path, "prod", environ={}) == {}
+    workflow.write_text(workflow.read_text() + "  again:\n    env: {TARGET: qa}\n")
+    with pytest.raises(ConfigError, match="jobs deploy-qa and again both deploy target 'qa'"):
+        cd_deploy_jobs(tmp_path)

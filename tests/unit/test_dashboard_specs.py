@@ -256,3 +256,13 @@ def test_bind_parameters_leaves_casts_and_strings_of_other_shapes():
     )
     with pytest.raises(ConfigError, match=r"SQL parameter :b has no value"):
         bind_parameters("select :b", {})
+
+
+def test_preview_reads_the_exported_text_box_lines():
+    """Exported text boxes end each line in "\\n" with blank lines between paragraphs; the
+    preview's heading and paragraphs are the text without them."""
+    from lakehouse_bi.deploy.preview import _text_lines
+
+    title, *paragraphs = _text_lines(load_dashboard(PROJECT, "Sales Overview"))
+    assert title == "Sales Overview"
+    assert len(paragraphs) == 1 and paragraphs[0].startswith("Revenue-bearing")
