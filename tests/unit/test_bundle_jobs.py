@@ -519,7 +519,8 @@ def test_a_target_cd_deploys_without_an_identity_fails_validate(tmp_path):
     assert problems and all("targets.staging" in p for p in problems), problems
     assert any(
         "resources.jobs.lakehouse_bi_pipeline.run_as.service_principal_name resolves to empty" in p
-        and "cd.yml job deploy-staging passes BUNDLE_VAR_" in p
+        and "cd.yml job deploy-staging does not pass BUNDLE_VAR_service_principal_application_id"
+        in p
         for p in problems
     ), problems
 
@@ -528,10 +529,11 @@ def test_in_cd_an_unset_github_variable_fails_validate(monkeypatch):
     """In CD the job's env holds the real values: an unset GitHub variable arrives empty."""
     monkeypatch.setenv("BUNDLE_VAR_service_principal_application_id", "")
     problems = spec_problems(PROJECT)
-    assert any(
-        "targets.prod: resources.jobs.lakehouse_bi_maintenance.run_as.service_principal_name"
-        " resolves to empty" in p
-        for p in problems
+    assert (
+        "databricks.yml targets.prod: resources.jobs.lakehouse_bi_maintenance.run_as."
+        "service_principal_name resolves to empty (cd.yml job deploy-prod passes "
+        "BUNDLE_VAR_service_principal_application_id from ${{ vars.DATABRICKS_CLIENT_ID }}, "
+        "empty here: set that GitHub variable in the job's environment)." in problems
     ), problems
     monkeypatch.setenv("BUNDLE_VAR_service_principal_application_id", SP)
     assert spec_problems(PROJECT) == []

@@ -260,6 +260,17 @@ def deployment_problems(
     passed = f"cd.yml job {deploy_job.job} passes " + (
         ", ".join(f"BUNDLE_VAR_{name}" for name in sorted(deploy_job.variables)) or "none"
     )
+    if SERVICE_PRINCIPAL_VARIABLE in deploy_job.variables:
+        identity_fix = (
+            f"cd.yml job {deploy_job.job} passes BUNDLE_VAR_{SERVICE_PRINCIPAL_VARIABLE} from "
+            f"{deploy_job.variables[SERVICE_PRINCIPAL_VARIABLE]}, empty here: set that GitHub "
+            "variable in the job's environment"
+        )
+    else:
+        identity_fix = (
+            f"cd.yml job {deploy_job.job} does not pass BUNDLE_VAR_{SERVICE_PRINCIPAL_VARIABLE}"
+            ": add it to the job's env from a GitHub variable"
+        )
     problems = []
     for kind, resources in rendered.items():
         if kind not in ("jobs", "dashboards", "alerts"):
@@ -273,8 +284,7 @@ def deployment_problems(
                 and not str(run_as.get("service_principal_name") or "")
             ):
                 problems.append(
-                    f"{at}.run_as.service_principal_name resolves to empty ({passed}; set "
-                    f"BUNDLE_VAR_{SERVICE_PRINCIPAL_VARIABLE} from a GitHub variable)."
+                    f"{at}.run_as.service_principal_name resolves to empty ({identity_fix})."
                 )
             for field, value in _warehouse_ids(resource, at):
                 if not str(value or "").strip():
