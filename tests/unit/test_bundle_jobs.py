@@ -23,6 +23,7 @@ from dbt.config.renderer import ProfileRenderer
 from dbt_common.context import set_invocation_context
 
 from lakehouse_bi.cli import main
+from lakehouse_bi.deploy.cd_variables import CD_WORKFLOW, cd_deploy_jobs, cd_variable_values
 from lakehouse_bi.deploy.jobs_render import render_resources
 from lakehouse_bi.deploy.jobs_spec import spec_problems
 from lakehouse_bi.errors import ConfigError
@@ -55,6 +56,9 @@ def project_copy(tmp_path: Path, with_profile: bool = True) -> Path:
     for name in ("databricks.yml", "dbt_project.yml", "constraints.txt"):
         shutil.copy(PROJECT / name, copy / name)
     shutil.copytree(PROJECT / "resources" / "jobs", copy / "resources" / "jobs")
+    shutil.copytree(PROJECT / "resources" / "dashboards", copy / "resources" / "dashboards")
+    (copy / ".github" / "workflows").mkdir(parents=True)
+    shutil.copy(PROJECT / CD_WORKFLOW, copy / CD_WORKFLOW)
     if with_profile:
         shutil.copytree(PROJECT / "resources" / "dbt_profiles", copy / "resources" / "dbt_profiles")
     return copy
@@ -97,7 +101,19 @@ def test_databricks_bundles_build_loads_the_resources(tmp_path, target, warehous
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert diagnostics.read_text().strip() == ""
     resources = json.loads(out.read_text())["resources"]
-    assert set(resources["jobs"]) == {"lakehouse_bi_pipeline", "lakehouse_bi_maintenance"}
+    assert set(resources["jobs"]) == {
+        "lakehouse_bi_pipeline", "lakehouse_bi_maintenance",
+        "lakehouse_bi_refresh_sales_overview", "lakehouse_bi_refresh_executive_summary",
+    }  # fmt: skip
+    assert set(resources["dashboards"]) == {
+        "sales_overview",
+        "executive_summary",
+        "pipeline_health",
+    }
+    assert set(resources["alerts"]) == {"sales_drop_alert"}
+    for dashboard in resources["dashboards"].values():
+        assert (PROJECT / dashboard["file_path"]).is_file()
+        assert dashboard["embed_credentials"] is False
     build = resources["jobs"]["lakehouse_bi_pipeline"]["tasks"][1]["dbt_task"]["commands"][2]
     # The CLI resolves ${var.*} after this phase; the Python only picks which warehouse.
     expected_warehouse = (
@@ -180,8 +196,9 @@ def test_render_prod_pipeline_job():
         "permissions"
     ]
     assert job["schedule"] == {
-        "quartz_cron_expression": "0 0 5 * * ?", "timezone_id": "UTC", "pause_status": "UNPAUSED",
-    }  # fmt: skip
+        "quartz_cron_expression": "0 0 5 * * ?",
+        "timezone_id": "UTC",
+    }  # fmt: skip (no pause_status: the API's default is UNPAUSED)
     assert "trigger" not in job
     assert job["timeout_seconds"] == 14400
     assert job["health"]["rules"] == [
@@ -233,7 +250,10 @@ def test_render_prod_pipeline_job():
     constraints = (PROJECT / "constraints.txt").read_text()
     for pin in environment["dependencies"]:
         assert re.search(rf"^{re.escape(pin)}$", constraints, re.M), pin
-    assert rendered["unresolved"] == []
+    # Only the ids the workspace assigns at deploy (the refresh jobs' dashboards) stay open.
+    assert rendered["unresolved"] == [
+        "${resources.dashboards.executive_summary.id}", "${resources.dashboards.sales_overview.id}",
+    ]  # fmt: skip
 
 
 def test_render_prod_maintenance_job_calls_the_delta_operations():
@@ -323,7 +343,6 @@ def test_enable_streaming_switches_the_pipeline_to_file_arrival(tmp_path):
     pipeline = jobs["lakehouse_bi_pipeline"]
     assert "schedule" not in pipeline
     assert pipeline["trigger"] == {
-        "pause_status": "UNPAUSED",
         "file_arrival": {
             "url": "/Volumes/lakehouse_bi_prod/landing/files/",
             "min_time_between_triggers_seconds": 300,
@@ -338,7 +357,7 @@ def test_enable_streaming_switches_the_pipeline_to_file_arrival(tmp_path):
 
 def test_enable_streaming_off_keeps_the_schedule():
     pipeline = render("prod", **PROD_VARS)["jobs"]["lakehouse_bi_pipeline"]
-    assert "trigger" not in pipeline and pipeline["schedule"]["pause_status"] == "UNPAUSED"
+    assert "trigger" not in pipeline and "pause_status" not in pipeline["schedule"]
 
 
 def test_a_flag_that_is_not_a_boolean_is_rejected(tmp_path):
@@ -423,3 +442,248 @@ def test_a_catalog_differing_from_the_profiles_example_is_reported(tmp_path):
     (problem,) = spec_problems(project)
     assert "lakehouse_bi.outputs.prod.catalog defaults to 'lakehouse_bi_prod'" in problem
     assert "'sales_prod'" in problem
+
+
+def test_deprecated_skipped_run_setting_is_reported(tmp_path):
+    """Jobs API: email_notifications.no_alert_for_skipped_runs is deprecated in favour of
+    notification_settings.no_alert_for_skipped_runs; the spec check names the job and field."""
+    project = project_copy(tmp_path)
+    job_file = project / "resources" / "jobs" / "lakehouse_bi_maintenance.job.yml"
+    edit(job_file, "        on_failure: []  # from notification_emails (jobs.py)\n",
+         "        on_failure: []\n        no_alert_for_skipped_runs: true\n")  # fmt: skip
+    edit(job_file, "        no_alert_for_skipped_runs: true\n        no_alert_for_canceled_runs",
+         "        no_alert_for_canceled_runs")  # fmt: skip
+    problems = spec_problems(project)
+    assert any(
+        "lakehouse_bi_maintenance.email_notifications.no_alert_for_skipped_runs: deprecated" in p
+        for p in problems
+    ), problems
+    assert any(
+        "lakehouse_bi_maintenance.notification_settings.no_alert_for_skipped_runs: not set" in p
+        for p in problems
+    ), problems
+    for job in render("prod", **PROD_VARS)["jobs"].values():
+        assert "no_alert_for_skipped_runs" not in job.get("email_notifications", {})
+        assert job["notification_settings"]["no_alert_for_skipped_runs"] is True
+
+
+# --- every target resolved with exactly the variables CD passes -----------------------------
+
+
+def test_every_target_renders_with_the_variables_cd_passes():
+    """cd.yml deploys each databricks.yml target, passing BUNDLE_VAR_* from GitHub variables;
+    rendered with exactly those (the workflow's expressions stand for the values), no target
+    has an empty run_as identity or warehouse id, and the prod permissions keep CAN_MANAGE for
+    the service principal CD deploys as."""
+    config = yaml.safe_load((PROJECT / "databricks.yml").read_text())
+    deploy_jobs = cd_deploy_jobs(PROJECT)
+    assert set(deploy_jobs) == set(config["targets"])
+    for target, job in deploy_jobs.items():
+        values = cd_variable_values(PROJECT, target, environ=NO_ENV)
+        assert values == job.variables and "warehouse_id" in values
+        rendered = render_resources(PROJECT, target, values, environ=NO_ENV)
+        production = config["targets"][target].get("mode") == "production"
+        for key, resource in rendered["jobs"].items():
+            if production:
+                assert resource["run_as"] == {
+                    "service_principal_name": "${{ vars.DATABRICKS_CLIENT_ID }}"
+                }, (target, key)
+                assert {
+                    "service_principal_name": "${{ vars.DATABRICKS_CLIENT_ID }}",
+                    "level": "CAN_MANAGE",
+                } in resource["permissions"]
+            for task in resource["tasks"]:
+                for command in (task.get("dbt_task") or {}).get("commands", [])[1:]:
+                    assert dbt_vars(command)["databricks_warehouse_id"] == (
+                        "${{ vars.DATABRICKS_WAREHOUSE_ID }}"
+                    )
+    assert spec_problems(PROJECT) == []
+
+
+def _without_line(path: Path, job: str, line: str) -> None:
+    """Remove `line` from the block of cd.yml job `job` only."""
+    text = path.read_text()
+    start = text.index(f"  {job}:\n")
+    end = text.index(line, start)
+    path.write_text(text[:end] + text[end + len(line) :])
+
+
+def test_a_target_cd_deploys_without_an_identity_fails_validate(tmp_path):
+    project = project_copy(tmp_path)
+    cd = project / CD_WORKFLOW
+    _without_line(
+        cd, "deploy-staging",
+        "      BUNDLE_VAR_service_principal_application_id: ${{ vars.DATABRICKS_CLIENT_ID }}\n",
+    )  # fmt: skip
+    problems = spec_problems(project)
+    assert problems and all("targets.staging" in p for p in problems), problems
+    assert any(
+        "resources.jobs.lakehouse_bi_pipeline.run_as.service_principal_name resolves to empty" in p
+        and "cd.yml job deploy-staging does not pass BUNDLE_VAR_service_principal_application_id"
+        in p
+        for p in problems
+    ), problems
+
+
+def test_in_cd_an_unset_github_variable_fails_validate(monkeypatch):
+    """In CD the job's env holds the real values: an unset GitHub variable arrives empty."""
+    monkeypatch.setenv("BUNDLE_VAR_service_principal_application_id", "")
+    problems = spec_problems(PROJECT)
+    assert (
+        "databricks.yml targets.prod: resources.jobs.lakehouse_bi_maintenance.run_as."
+        "service_principal_name resolves to empty (cd.yml job deploy-prod passes "
+        "BUNDLE_VAR_service_principal_application_id from ${{ vars.DATABRICKS_CLIENT_ID }}, "
+        "empty here: set that GitHub variable in the job's environment)." in problems
+    ), problems
+    monkeypatch.setenv("BUNDLE_VAR_service_principal_application_id", SP)
+    assert spec_problems(PROJECT) == []
+
+
+def test_a_warehouse_resolving_to_empty_and_a_missing_deploy_job_are_reported():
+    from lakehouse_bi.deploy.cd_variables import CdDeployJob
+    from lakehouse_bi.deploy.jobs_spec import deployment_problems
+
+    job = CdDeployJob("deploy-qa", "qa", {"warehouse_id": "${{ vars.X }}"})
+    rendered = {
+        "jobs": {"j": {"tasks": [{"dashboard_task": {"warehouse_id": ""}}]}},
+        "alerts": {"a": {"warehouse_id": "w1"}},
+    }
+    (problem,) = deployment_problems("qa", {"mode": "development"}, rendered, job)
+    assert "resources.jobs.j.tasks[0].dashboard_task.warehouse_id resolves to empty" in problem
+    assert "deploy-qa passes BUNDLE_VAR_warehouse_id" in problem
+    (missing,) = deployment_problems("qa", {}, rendered, None)
+    assert "no job of .github/workflows/cd.yml deploys it" in missing
+
+
+# --- dashboards, their refresh jobs and the alerts as bundle resources ----------------------
+
+
+def test_render_prod_dashboards_alerts_and_refresh_jobs(monkeypatch):
+    monkeypatch.setenv("BUNDLE_VAR_executive_summary_destination_id", "destination-exec")
+    rendered = render_resources(PROJECT, "prod", PROD_VARS)
+    dashboards = rendered["dashboards"]
+    assert {key: d["dataset_schema"] for key, d in dashboards.items()} == {
+        "sales_overview": "gold", "executive_summary": "gold", "pipeline_health": "observability",
+    }  # fmt: skip
+    sales = dashboards["sales_overview"]
+    assert sales["display_name"] == "Sales Overview"
+    assert sales["file_path"] == "resources/dashboards/sales_overview.lvdash.json"
+    assert sales["warehouse_id"] == PROD_VARS["warehouse_id"]
+    assert sales["dataset_catalog"] == "lakehouse_bi_prod"
+    assert sales["embed_credentials"] is False
+    # The spec's roles, then the target's permissions mapped as the CLI maps them (CAN_VIEW ->
+    # CAN_READ; CAN_RUN has no dashboard level), the deploying principal kept as CAN_MANAGE.
+    assert sales["permissions"] == [
+        {"group_name": "lakehouse_bi_bi_viewers", "level": "CAN_READ"},
+        {"group_name": "lakehouse_bi_analysts", "level": "CAN_READ"},
+        {"group_name": "lakehouse_bi_data_engineers", "level": "CAN_EDIT"},
+        {"group_name": "lakehouse_bi_admins", "level": "CAN_MANAGE"},
+        {"service_principal_name": SP, "level": "CAN_MANAGE"},
+        {"group_name": "lakehouse_bi_admins", "level": "CAN_MANAGE"},
+        {"group_name": "lakehouse_bi_analysts", "level": "CAN_READ"},
+    ]
+    jobs = rendered["jobs"]
+    every_two_hours = jobs["lakehouse_bi_refresh_sales_overview"]
+    assert every_two_hours["schedule"] == {
+        "quartz_cron_expression": "0 0 */2 * * ?", "timezone_id": "UTC",
+    }  # fmt: skip
+    (task,) = every_two_hours["tasks"]
+    assert task["dashboard_task"] == {
+        "dashboard_id": "${resources.dashboards.sales_overview.id}",
+        "warehouse_id": PROD_VARS["warehouse_id"],
+    }
+    assert every_two_hours["run_as"] == {"service_principal_name": SP}
+    executive = jobs["lakehouse_bi_refresh_executive_summary"]["tasks"][0]["dashboard_task"]
+    assert executive["subscription"] == {
+        "subscribers": [{"destination_id": "destination-exec"}], "paused": False,
+    }  # fmt: skip
+    assert "lakehouse_bi_refresh_pipeline_health" not in jobs  # no schedule in the spec
+    alert = rendered["alerts"]["sales_drop_alert"]
+    assert alert["warehouse_id"] == PROD_VARS["warehouse_id"]
+    assert "from lakehouse_bi_prod.gold.sales_dashboard_metrics" in alert["query_text"]
+    assert alert["schedule"] == {
+        "quartz_cron_schedule": "0 0 7 * * ?", "timezone_id": "UTC", "pause_status": "UNPAUSED",
+    }  # fmt: skip
+    assert alert["evaluation"]["comparison_operator"] == "LESS_THAN"
+    assert alert["evaluation"]["threshold"] == {"value": {"double_value": -0.2}}
+    assert {"service_principal_name": SP, "level": "CAN_MANAGE"} in alert["permissions"]
+    assert rendered["unresolved"] == ["${resources.dashboards.executive_summary.id}",
+                                      "${resources.dashboards.sales_overview.id}"]  # fmt: skip
+
+
+def test_render_dev_prefixes_and_pauses_dashboards_alerts_and_refreshes():
+    """Development mode: the CLI prefixes every name and pauses job schedules without a
+    pause_status; it does not pause alerts, so the Python resources pause them in dev."""
+    rendered = render("dev")
+    prefix = "[dev ${workspace.current_user.short_name}] "
+    for dashboard in rendered["dashboards"].values():
+        assert dashboard["display_name"].startswith(prefix)
+        assert dashboard["dataset_catalog"] == "lakehouse_bi_dev"
+        assert dashboard["warehouse_id"] == "${resources.sql_warehouses.lakehouse_bi.id}"
+    schema = rendered["dashboards"]["pipeline_health"]["dataset_schema"]
+    assert schema == "dev_${workspace.current_user.short_name}_observability"
+    for job in rendered["jobs"].values():
+        assert job["name"].startswith(prefix) and job["schedule"]["pause_status"] == "PAUSED"
+    (alert,) = rendered["alerts"].values()
+    assert alert["display_name"].startswith(prefix)
+    assert alert["schedule"]["pause_status"] == "PAUSED"
+    assert (
+        "from lakehouse_bi_dev.dev_${workspace.current_user.short_name}_gold."
+        "sales_dashboard_metrics" in alert["query_text"]
+    )
+    refresh = rendered["jobs"]["lakehouse_bi_refresh_executive_summary"]["tasks"][0]
+    assert "subscription" not in refresh["dashboard_task"]  # no destination id given
+
+
+def test_an_explicit_unpaused_schedule_is_reported_for_dev(tmp_path):
+    """The CLI pauses only schedules that set no pause_status, so an explicit UNPAUSED would
+    run the dev copy of the job every day."""
+    project = project_copy(tmp_path)
+    edit(
+        project / "resources" / "jobs" / "lakehouse_bi_maintenance.job.yml",
+        "        timezone_id: ${var.schedule_timezone}\n",
+        "        timezone_id: ${var.schedule_timezone}\n        pause_status: UNPAUSED\n",
+    )
+    (problem,) = spec_problems(project)
+    assert problem == (
+        "databricks.yml targets.dev: resources.jobs.lakehouse_bi_maintenance.schedule"
+        ".pause_status is 'UNPAUSED' in development mode (an explicit pause_status is not "
+        "paused by the CLI)."
+    )
+
+
+def test_dashboard_resources_are_typed_and_reject_unknown_roles(tmp_path):
+    from databricks.bundles.dashboards import Dashboard
+
+    with pytest.raises(ValueError, match="Unexpected field 'file_pat'"):
+        Dashboard.from_dict({"display_name": "x", "file_pat": "x.lvdash.json"})
+    project = project_copy(tmp_path)
+    edit(project / "resources/dashboards/specs/dashboard_permissions.yml",
+         "  manage: [admins]\n", "  manage: [owners]\n")  # fmt: skip
+    with pytest.raises(ConfigError, match=r"Sales Overview\.manage: unknown role 'owners'"):
+        render("prod", project, **PROD_VARS)
+
+
+def test_cd_variables_read_from_the_workflow(tmp_path):
+    """Job-level BUNDLE_VAR_* over workflow-level ones; jobs without TARGET are not deploys;
+    in CD the environment's value wins, an unset GitHub variable arriving empty."""
+    workflow = tmp_path / CD_WORKFLOW
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(
+        "env:\n  BUNDLE_VAR_catalog: shared\njobs:\n"
+        "  lint:\n    env: {X: y}\n"
+        "  deploy-qa:\n    env:\n      TARGET: qa\n      BUNDLE_VAR_catalog: ${{ vars.CATALOG }}\n"
+        "      BUNDLE_VAR_warehouse_id: ${{ vars.WAREHOUSE }}\n"
+    )
+    (job,) = cd_deploy_jobs(tmp_path).values()
+    assert (job.job, job.target) == ("deploy-qa", "qa")
+    assert job.variables == {
+        "catalog": "${{ vars.CATALOG }}",
+        "warehouse_id": "${{ vars.WAREHOUSE }}",
+    }
+    in_cd = cd_variable_values(tmp_path, "qa", environ={"BUNDLE_VAR_warehouse_id": ""})
+    assert in_cd == {"catalog": "${{ vars.CATALOG }}", "warehouse_id": ""}
+    assert cd_variable_values(tmp_path, "prod", environ={}) == {}
+    workflow.write_text(workflow.read_text() + "  again:\n    env: {TARGET: qa}\n")
+    with pytest.raises(ConfigError, match="jobs deploy-qa and again both deploy target 'qa'"):
+        cd_deploy_jobs(tmp_path)

@@ -10,7 +10,12 @@ import pytest
 import yaml
 
 from lakehouse_bi.deploy.dashboard_checks import spec_problems, tables_read
-from lakehouse_bi.deploy.dashboard_files import bind_parameters, load_dashboard
+from lakehouse_bi.deploy.dashboard_files import (
+    bind_parameters,
+    load_dashboard,
+    qualify_tables,
+    table_references,
+)
 from lakehouse_bi.deploy.dashboard_specs import load_specs, quartz_cron
 from lakehouse_bi.deploy.dashboard_targets import target_location
 from lakehouse_bi.errors import ConfigError
@@ -120,9 +125,13 @@ def test_dashboard_file_problems(project):
         dataset["parameters"][0]["defaultSelection"]["range"]["min"]["value"] = "now-7d/d"
         dataset["queryLines"].append("  and region = :region\n")
         dataset["parameters"][1]["dataType"] = "INTEGER"
-        dataset["queryLines"][
-            dataset["queryLines"].index("from ${gold}.sales_dashboard_metrics\n")
-        ] = "from ${silver}.sales_dashboard_metrics\n"
+        dataset["queryLines"][dataset["queryLines"].index("from sales_dashboard_metrics\n")] = (
+            "from ${silver}.sales_dashboard_metrics\n"
+        )
+        doc["datasets"][1]["queryLines"][
+            doc["datasets"][1]["queryLines"].index("from fct_sales\n")
+        ] = "from gold.fct_sales\n"
+        doc["datasets"][2]["schema"] = "silver"
         doc["pages"][0]["layout"][2]["widget"]["name"] = doc["pages"][0]["layout"][1]["widget"][
             "name"
         ]
@@ -142,8 +151,20 @@ def test_dashboard_file_problems(project):
         "SQL uses :region but the dataset declares no such parameter" in problems
     )
     assert (
-        f"{where}: datasets.sales_daily: "
-        "unknown placeholder ${silver} (known: gold, observability)" in problems
+        f"{where}: datasets.sales_daily: placeholder ${{silver}} in its SQL: the bundle deploys "
+        "the file as it is; name tables unqualified and set the dataset's schema" in problems
+    )
+    assert (
+        f"{where}: datasets.sales_orders: table 'gold' is qualified; dataset_catalog / "
+        "dataset_schema (set per target by the bundle) only reach unqualified names" in problems
+    )
+    assert (
+        f"{where}: datasets.sales_by_country.schema: 'silver', expected the layer it reads "
+        "(gold, observability; the bundle sets the target's schema)" in problems
+    )
+    assert (
+        f"{where}: datasets read different schemas (gold, gold, gold, gold, gold, silver); "
+        "the bundle's dataset_schema is one per dashboard" in problems
     )
     assert (
         f"{where}: widget name 'revenue_total' is not unique (Lakeview rejects duplicates)"
@@ -209,6 +230,22 @@ def test_target_locations_follow_the_profile(monkeypatch, tmp_path):
         target_location(PROJECT, "qa")
 
 
+def test_qualify_tables_prefixes_unqualified_tables_only():
+    sql = (
+        "with recent as (select * from sales_dashboard_metrics)\n"
+        "select 'from x' as note, r.* from recent as r\n"
+        "join fct_sales as f on true left join gold.dim_date as d on true"
+    )
+    assert qualify_tables(sql, "lakehouse_bi_prod.gold") == (
+        "with recent as (select * from lakehouse_bi_prod.gold.sales_dashboard_metrics)\n"
+        "select 'from x' as note, r.* from recent as r\n"
+        "join lakehouse_bi_prod.gold.fct_sales as f on true left join gold.dim_date as d on true"
+    )
+    assert table_references(sql) == [
+        ("sales_dashboard_metrics", False), ("fct_sales", False), ("gold", True),
+    ]  # fmt: skip
+
+
 def test_bind_parameters_leaves_casts_and_strings_of_other_shapes():
     sql = "select x::date, :a, :r.min, :r.max from t where y = ':a'"
     bound = bind_parameters(
@@ -219,3 +256,13 @@ def test_bind_parameters_leaves_casts_and_strings_of_other_shapes():
     )
     with pytest.raises(ConfigError, match=r"SQL parameter :b has no value"):
         bind_parameters("select :b", {})
+
+
+def test_preview_reads_the_exported_text_box_lines():
+    """Exported text boxes end each line in "\\n" with blank lines between paragraphs; the
+    preview's heading and paragraphs are the text without them."""
+    from lakehouse_bi.deploy.preview import _text_lines
+
+    title, *paragraphs = _text_lines(load_dashboard(PROJECT, "Sales Overview"))
+    assert title == "Sales Overview"
+    assert len(paragraphs) == 1 and paragraphs[0].startswith("Revenue-bearing")

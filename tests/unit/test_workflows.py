@@ -165,3 +165,48 @@ def test_prod_deploy_needs_staging_and_an_environment_and_oidc():
     ci_text = (WORKFLOWS / "ci.yml").read_text()
     assert "make fetch-state" in ci_text
     assert "prod-manifest" in (ROOT / "Makefile").read_text()
+
+
+def _cli_version_project(tmp_path: Path) -> Path:
+    copy = tmp_path / "project"
+    (copy / ".github").mkdir(parents=True)
+    shutil.copytree(WORKFLOWS, copy / ".github" / "workflows")
+    shutil.copytree(ROOT / "docs", copy / "docs")
+    for name in ("databricks.yml", "constraints.txt", "README.md"):
+        shutil.copy(ROOT / name, copy / name)
+    return copy
+
+
+def test_one_databricks_cli_version_everywhere(tmp_path):
+    """databricks.yml's bundle.databricks_cli_version is the source; every setup-cli step
+    installs it, it is not older than databricks-bundles, and the docs name it."""
+    from lakehouse_bi.ci.cli_version import main, pinned_cli_version, version_problems
+
+    assert version_problems(ROOT) == [] and main([str(ROOT)]) == 0
+    version = pinned_cli_version(ROOT)
+    assert f"databricks-bundles=={version}" in (ROOT / "constraints.txt").read_text()
+    steps = [
+        step
+        for path in WORKFLOWS.glob("*.yml")
+        for job in yaml.safe_load(path.read_text())["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("databricks/setup-cli@")
+    ]
+    assert len(steps) == 3 and all(str(s["with"]["version"]) == version for s in steps)
+
+    project = _cli_version_project(tmp_path)
+    cd = project / ".github" / "workflows" / "cd.yml"
+    cd.write_text(cd.read_text().replace(f"version: {version}", "version: 1.13.0", 1))
+    docs = project / "docs" / "DEPLOYMENT.md"
+    docs.write_text(docs.read_text() + "\nInstall the Databricks CLI\n(v0.250 or newer).\n")
+    bundle = project / "databricks.yml"
+    bundle.write_text(bundle.read_text().replace(f'">= {version}"', '">= 1.13.0"'))
+    problems = version_problems(project)
+    assert main([str(project)]) == 1
+    assert any("older than databricks-bundles" in p for p in problems), problems
+    # The pin is now 1.13.0: the one step changed agrees, the two others do not.
+    mismatched = [p for p in problems if ".with.version: '1.22.1', expected '1.13.0'" in p]
+    assert len(mismatched) == 2, problems
+    assert sum("docs/DEPLOYMENT.md" in p and "0.250" in p for p in problems) == 1
+    bundle.write_text(bundle.read_text().replace('">= 1.13.0"', '"1.22.1"'))
+    assert "must be '>= X.Y.Z'" in version_problems(project)[0]

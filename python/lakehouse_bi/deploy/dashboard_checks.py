@@ -14,6 +14,7 @@ from lakehouse_bi.deploy.dashboard_files import (
     parameter_markers,
     placeholders_used,
     spec_day_as_lakeview,
+    table_references,
 )
 from lakehouse_bi.deploy.dashboard_specs import (
     PARAMETERS_FILE,
@@ -103,8 +104,20 @@ def _dashboard_problems(dashboard: Dashboard, specs: DashboardSpecs) -> list[str
         at = f"{where}: datasets.{dataset.name}"
         sql = "".join(dataset.queryLines)
         problems += [
-            f"{at}: unknown placeholder ${{{name}}} (known: {', '.join(LAYERS)})"
-            for name in sorted(placeholders_used(sql) - set(LAYERS))
+            f"{at}: placeholder ${{{name}}} in its SQL: the bundle deploys the file as it is; "
+            "name tables unqualified and set the dataset's schema"
+            for name in sorted(placeholders_used(sql))
+        ]
+        if dataset.layer not in LAYERS:
+            problems.append(
+                f"{at}.schema: {dataset.layer!r}, expected the layer it reads "
+                f"({', '.join(LAYERS)}; the bundle sets the target's schema)"
+            )
+        problems += [
+            f"{at}: table {name!r} is qualified; dataset_catalog / dataset_schema (set per "
+            "target by the bundle) only reach unqualified names"
+            for name, qualified in table_references(sql)
+            if qualified
         ]
         declared = {p.keyword for p in dataset.parameters}
         problems += [
@@ -156,6 +169,12 @@ def _dashboard_problems(dashboard: Dashboard, specs: DashboardSpecs) -> list[str
         f"{where}: no dataset offers parameter {keyword!r} ({PARAMETERS_FILE})"
         for keyword in sorted(allowed - offered)
     ]
+    if dashboard.layer is None and len({d.layer for d in document.datasets}) > 1:
+        problems.append(
+            f"{where}: datasets read different schemas "
+            f"({', '.join(sorted(str(d.layer) for d in document.datasets))}); the bundle's "
+            "dataset_schema is one per dashboard"
+        )
     datasets = {d.name for d in document.datasets}
     for page in document.pages:
         for item in page.layout:
@@ -171,9 +190,13 @@ def _dashboard_problems(dashboard: Dashboard, specs: DashboardSpecs) -> list[str
 
 
 def tables_read(dashboard: Dashboard) -> set[str]:
-    """The dbt models a dashboard's datasets read (`${layer}.<model>`)."""
-    sql = "".join("".join(d.queryLines) for d in dashboard.document.datasets)
-    return set(re.findall(r"\$\{?(?:" + "|".join(LAYERS) + r")\}?\.([a-z_][a-z0-9_]*)", sql))
+    """The dbt models a dashboard's datasets read (their unqualified `from` / `join` tables)."""
+    return {
+        name
+        for dataset in dashboard.document.datasets
+        for name, qualified in table_references("".join(dataset.queryLines))
+        if not qualified
+    }
 
 
 def _exposure_problems(project_dir: Path, dashboards: list[Dashboard]) -> list[str]:

@@ -1,11 +1,14 @@
 """The Lakeview dashboards of resources/dashboards/*.lvdash.json and their dataset SQL.
 
-Dataset SQL is written once for both engines. It names tables `${gold}.<mart>` /
-`${observability}.<view>` (placeholders for the target's schema, see dashboard_targets) and
-takes Lakeview parameters as `:keyword` (`:date_range.min` / `.max` for the date range).
-Deploy substitutes the placeholders only (Lakeview binds the parameters); the preview and
-ops' validate-deployment also bind the parameters' defaults as SQL literals, so the same text
-runs on DuckDB and on a Databricks SQL warehouse.
+Dataset SQL is written once for both engines. It names tables unqualified
+(`from sales_dashboard_metrics`); each dataset declares the layer it reads as its `schema`
+(`gold`, `observability`; `catalog` holds the dev catalog), and takes Lakeview parameters as
+`:keyword` (`:date_range.min` / `.max` for the date range). The bundle deploys the file as it
+is and sets `dataset_catalog` / `dataset_schema` per target (lakehouse_bi.deploy.
+bundle_dashboards), which Lakeview applies to every dataset. The preview and ops'
+validate-deployment qualify the tables with the target's layer schema (dashboard_targets) and
+bind the parameters' defaults as SQL literals, so the same text runs on DuckDB and on a
+Databricks SQL warehouse.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ DASHBOARDS_DIR = Path("resources/dashboards")
 # A string literal (skipped), or a parameter marker `:keyword` with an optional `.min`/`.max`
 # (not a `::` cast, not a `col:path` JSON path).
 _MARKER = re.compile(r"'(?:[^']|'')*'|(?<![\w:]):([a-z][a-z0-9_]*)(\.min|\.max)?\b")
+# `from <table>` / `join <table>` (string literals skipped): an unqualified name, or a
+# qualified one (`x.y`, which dataset_catalog / dataset_schema would not reach).
+_TABLE_REF = re.compile(
+    r"'(?:[^']|'')*'|\b(?P<keyword>from|join)(?P<space>\s+)(?P<name>[A-Za-z_`$][\w`${}]*)"
+    r"(?P<dotted>\s*\.)?",
+    re.IGNORECASE,
+)
+_CTE_NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s+as\s*\(", re.IGNORECASE)
 # Lakeview's relative dates for the spec's "-<n>d" / "today".
 _LAKEVIEW_DAY = re.compile(r"^now(-(?P<days>[0-9]+)d)?/d$")
 
@@ -49,6 +60,8 @@ class LvDataset(_Loose):
     displayName: str  # noqa: N815
     queryLines: list[str] = Field(min_length=1)  # noqa: N815
     parameters: list[LvParameter] = []
+    catalog: str | None = None
+    layer: str | None = Field(default=None, alias="schema")  # Lakeview's key: the layer read
 
 
 class LvField(_Loose):
@@ -99,14 +112,11 @@ class Dashboard:
     raw: dict[str, Any]
     document: LvDocument
 
-    def serialized(self, placeholders: dict[str, str]) -> str:
-        """The document as Lakeview's `serialized_dashboard` string, placeholders substituted."""
-        raw = json.loads(json.dumps(self.raw))
-        for dataset in raw["datasets"]:
-            sql = "".join(dataset["queryLines"])
-            where = f"{self.path}: dataset {dataset['name']!r}"
-            dataset["queryLines"] = substitute(sql, placeholders, where).splitlines(keepends=True)
-        return json.dumps(raw, indent=2)
+    @property
+    def layer(self) -> str | None:
+        """The layer (schema) every dataset reads, None when they disagree or declare none."""
+        layers = {dataset.layer for dataset in self.document.datasets}
+        return layers.pop() if len(layers) == 1 else None
 
     def dataset(self, name: str) -> LvDataset:
         return next(d for d in self.document.datasets if d.name == name)
@@ -161,6 +171,35 @@ def substitute(sql: str, placeholders: dict[str, str], where: str) -> str:
             f"{where}: unknown placeholder {error} in its SQL.",
             f"Use one of: {', '.join('${' + k + '}' for k in sorted(placeholders))}.",
         ) from error
+
+
+def _cte_names(sql: str) -> set[str]:
+    return {name.lower() for name in _CTE_NAME.findall(sql)}
+
+
+def table_references(sql: str) -> list[tuple[str, bool]]:
+    """(name, qualified) of each table a SQL text reads with `from` / `join` (CTE names and
+    string literals excluded)."""
+    ctes = _cte_names(sql)
+    return [
+        (match.group("name"), bool(match.group("dotted")))
+        for match in _TABLE_REF.finditer(sql)
+        if match.group("name") and match.group("name").lower() not in ctes
+    ]
+
+
+def qualify_tables(sql: str, schema: str) -> str:
+    """`sql` with every unqualified `from` / `join` table (not a CTE) prefixed by `schema`
+    (`gold` on DuckDB, `lakehouse_bi_prod.gold` on Databricks)."""
+    ctes = _cte_names(sql)
+
+    def qualify(match: re.Match) -> str:
+        name = match.group("name")
+        if not name or match.group("dotted") or name.lower() in ctes:
+            return match.group(0)
+        return f"{match.group('keyword')}{match.group('space')}{schema}.{name}"
+
+    return _TABLE_REF.sub(qualify, sql)
 
 
 def placeholders_used(sql: str) -> set[str]:
@@ -235,9 +274,15 @@ class ResolvedDataset:
 def resolved_dataset_sql(
     dashboard: Dashboard, dataset: LvDataset, placeholders: dict[str, str], as_of: dt.date
 ) -> str:
-    """A dataset's SQL for the target, parameters bound to their defaults as of `as_of`."""
-    where = f"{dashboard.path}: dataset {dataset.name!r}"
-    sql = substitute("".join(dataset.queryLines), placeholders, where)
+    """A dataset's SQL for the target: its tables qualified with the target's schema of the
+    dataset's layer (`placeholders`: layer -> schema, TargetLocation.placeholders), parameters
+    bound to their defaults as of `as_of`. ConfigError for a layer the target lacks."""
+    if dataset.layer not in placeholders:
+        raise ConfigError(
+            f"{dashboard.path}: dataset {dataset.name!r} reads schema {dataset.layer!r}.",
+            f'Set its "schema" to one of: {", ".join(sorted(placeholders))}.',
+        )
+    sql = qualify_tables("".join(dataset.queryLines), placeholders[dataset.layer])
     return bind_parameters(sql, default_values(dataset, as_of))
 
 

@@ -25,7 +25,6 @@ Name = Annotated[str, Field(min_length=1)]
 Keyword = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 # Relative day: "today" or "-<n>d" (n days before today).
 RelativeDay = Annotated[str, Field(pattern=r"^(today|-[0-9]+d)$")]
-ENV_NAME = r"^[A-Z][A-Z0-9_]*$"
 
 
 class _Strict(BaseModel):
@@ -76,7 +75,10 @@ def _check_cron(value: str) -> str:
 
 
 class Subscriber(_Strict):
-    destination_env: Annotated[str, Field(pattern=ENV_NAME)]
+    """A notification destination the refreshed snapshot is sent to, by the bundle variable
+    (databricks.yml) holding its id; an empty variable sends nothing."""
+
+    destination_variable: Keyword
 
 
 class Schedule(_Strict):

@@ -1,4 +1,5 @@
-"""The bundle's jobs (and its SQL warehouse) as databricks-bundles typed resources.
+"""The bundle's jobs (and its SQL warehouse) as databricks-bundles typed resources; the
+dashboards, their refresh jobs and the SQL alerts come from bundle_dashboards.
 
 The Databricks CLI calls `resources/__init__.py:load_resources` at deploy time, which calls
 `build_resources` here. Each `resources/jobs/*.job.yml` file is validated with
@@ -34,6 +35,10 @@ from databricks.bundles.core import Bundle, Resources
 from databricks.bundles.jobs import Job, Task
 from databricks.bundles.sql_warehouses import SqlWarehouse
 
+from lakehouse_bi.deploy.bundle_config import load_bundle_file
+from lakehouse_bi.deploy.bundle_dashboards import add_dashboard_resources
+from lakehouse_bi.deploy.cd_variables import is_ci_expression
+from lakehouse_bi.deploy.dashboard_specs import load_specs
 from lakehouse_bi.deploy.feature_flags import FeatureFlags, read_feature_flags
 from lakehouse_bi.errors import ConfigError
 
@@ -182,7 +187,7 @@ def complete_job(
     if key == PIPELINE_JOB and flags.enable_streaming:
         schedule = job.pop("schedule", None) or {}
         job["trigger"] = {
-            "pause_status": schedule.get("pause_status", "UNPAUSED"),
+            **({"pause_status": schedule["pause_status"]} if "pause_status" in schedule else {}),
             "file_arrival": {
                 "url": "${var.landing_volume}/",
                 "min_time_between_triggers_seconds": FILE_ARRIVAL_MIN_SECONDS,
@@ -200,7 +205,12 @@ def complete_job(
 
 def notification_emails(value: Any) -> list[str]:
     """The addresses of the `notification_emails` variable (comma-separated; None or empty:
-    none). ConfigError naming the variable for an entry that is not an address."""
+    none). ConfigError naming the variable for an entry that is not an address.
+
+    A GitHub Actions expression (`${{ vars.NOTIFICATION_EMAILS }}`, what the offline checks
+    hold for a value only CD knows: lakehouse_bi.deploy.cd_variables) stays one entry."""
+    if is_ci_expression(value):
+        return [str(value).strip()]
     entries = [entry.strip() for entry in str(value or "").split(",") if entry.strip()]
     for entry in entries:
         if "@" not in entry or " " in entry:
@@ -230,7 +240,8 @@ def own_warehouse() -> SqlWarehouse:
 
 
 def build_resources(bundle: Bundle, project_dir: Path) -> Resources:
-    """The bundle's jobs (and warehouse when `warehouse_id` is empty) for `bundle.target`.
+    """The bundle's jobs (and warehouse when `warehouse_id` is empty), dashboards, their
+    refresh jobs and alerts (bundle_dashboards) for `bundle.target`.
 
     `bundle.variables` holds the target's variable values as the CLI resolved them; a value it
     does not know (None) keeps the `${var.*}` reference. Raises ConfigError (see typed_job,
@@ -243,6 +254,17 @@ def build_resources(bundle: Bundle, project_dir: Path) -> Resources:
     if bundle.variables.get("warehouse_id") == "":
         resources.add_sql_warehouse(WAREHOUSE_KEY, own_warehouse())
         warehouse_id = OWN_WAREHOUSE_ID
+    targets = load_bundle_file(project_dir).get("targets") or {}
+    add_dashboard_resources(
+        resources,
+        project_dir,
+        target=bundle.target,
+        development=(targets.get(bundle.target) or {}).get("mode") == "development",
+        warehouse_id=warehouse_id,
+        specs=load_specs(project_dir),
+        variables=bundle.variables,
+        emails=notification_emails(bundle.variables.get("notification_emails")),
+    )
     for job_file in load_job_files(project_dir):
         typed_job(job_file)  # as written: errors name the file's own fields
         completed = complete_job(

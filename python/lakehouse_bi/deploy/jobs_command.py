@@ -26,7 +26,7 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @click.group()
 def jobs() -> None:
-    """The Databricks bundle's jobs (databricks.yml, resources/jobs/), without a workspace."""
+    """The Databricks bundle's resources (jobs, dashboards, alerts), without a workspace."""
 
 
 @jobs.command()
@@ -55,7 +55,7 @@ def jobs() -> None:
     help="Folder holding databricks.yml and dbt_project.yml.",
 )
 def render(target: str, variables: tuple[str, ...], output_format: str, project_dir: Path) -> None:
-    """Print the resolved job (and SQL warehouse) definitions a deploy of TARGET creates.
+    """Print the resolved jobs, SQL warehouse, dashboards and alerts a deploy of TARGET creates.
 
     Runs the bundle's Python resources and the target's run_as, permissions and development
     mode offline; what only the workspace knows stays as ${...} and is listed as unresolved.

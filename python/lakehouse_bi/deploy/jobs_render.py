@@ -1,4 +1,5 @@
-"""Offline rendering of the bundle's resources for one target (`lakehouse-bi jobs render`).
+"""Offline rendering of the bundle's resources for one target (`lakehouse-bi jobs render`):
+jobs, the SQL warehouse, dashboards and alerts.
 
 Runs the same `build_resources` the Databricks CLI runs at deploy, then applies what the CLI
 adds from databricks.yml for the target and resolves every reference it can offline:
@@ -6,8 +7,10 @@ adds from databricks.yml for the target and resolves every reference it can offl
 - the target's `run_as` on every job, and its top-level `permissions` mapped to job levels
   (CAN_VIEW, CAN_RUN -> CAN_MANAGE_RUN, CAN_MANAGE); source: the CLI's
   apply_bundle_permissions mutator, see /docs/DATABRICKS.md;
-- `mode: development`: names prefixed "[dev <short_name>] ", schedules and triggers PAUSED,
-  the `dev` tag; source: the CLI's apply_target_mode mutator;
+- `mode: development`: names prefixed "[dev <short_name>] ", schedules and triggers without
+  a pause_status PAUSED (one set explicitly stays as set), the `dev` tag; dashboards and
+  alerts prefixed too (alert schedules are not paused by the CLI: the Python resources pause
+  them in dev); source: the CLI's apply_target_mode and apply_presets mutators;
 - `${var.*}`, `${bundle.target}`, `${bundle.name}`, `${workspace.root_path}`,
   `${workspace.file_path}`. What only a workspace knows (`${workspace.current_user.*}`,
   `${resources.*.id}`) stays as written and is listed under `unresolved`.
@@ -34,6 +37,10 @@ JOB_PERMISSION_LEVELS = {
     "CAN_RUN": "CAN_MANAGE_RUN",
     "CAN_MANAGE": "CAN_MANAGE",
 }
+# The CLI's mapping of top-level levels per resource type (apply_bundle_permissions): a
+# dashboard has no CAN_RUN mapping.
+DASHBOARD_PERMISSION_LEVELS = {"CAN_VIEW": "CAN_READ", "CAN_MANAGE": "CAN_MANAGE"}
+ALERT_PERMISSION_LEVELS = {"CAN_VIEW": "CAN_READ", "CAN_RUN": "CAN_RUN", "CAN_MANAGE": "CAN_MANAGE"}
 
 
 def _known_references(target: BundleTarget) -> dict[str, Any]:
@@ -46,15 +53,30 @@ def _known_references(target: BundleTarget) -> dict[str, Any]:
     return {name: substitute(value, known) for name, value in known.items()}
 
 
-def _job_permissions(permissions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _job_permissions(
+    permissions: list[dict[str, Any]], levels: dict[str, str] = JOB_PERMISSION_LEVELS
+) -> list[dict[str, Any]]:
     return [
-        {
-            **{k: v for k, v in entry.items() if k != "level"},
-            "level": JOB_PERMISSION_LEVELS[entry["level"]],
-        }
+        {**{k: v for k, v in entry.items() if k != "level"}, "level": levels[entry["level"]]}
         for entry in permissions
-        if entry.get("level") in JOB_PERMISSION_LEVELS
+        if entry.get("level") in levels
     ]
+
+
+def _apply_target_named(
+    resource: dict[str, Any], target: BundleTarget, levels: dict[str, str]
+) -> dict[str, Any]:
+    """A dashboard or alert as the CLI completes it: the target's permissions mapped to the
+    resource's levels, the development-mode prefix on its display name."""
+    resource = copy.deepcopy(resource)
+    if target.settings.get("permissions"):
+        resource["permissions"] = [
+            *resource.get("permissions", []),
+            *_job_permissions(target.settings["permissions"], levels),
+        ]
+    if target.mode == "development":
+        resource["display_name"] = DEV_NAME_PREFIX + resource.get("display_name", "")
+    return resource
 
 
 def _apply_target(job: dict[str, Any], target: BundleTarget) -> dict[str, Any]:
@@ -69,8 +91,9 @@ def _apply_target(job: dict[str, Any], target: BundleTarget) -> dict[str, Any]:
     if target.mode == "development":
         job["name"] = DEV_NAME_PREFIX + job.get("name", "")
         for block in ("schedule", "trigger"):
+            # The CLI's presets pause only what sets no pause_status (apply_presets.go).
             if block in job:
-                job[block]["pause_status"] = "PAUSED"
+                job[block].setdefault("pause_status", "PAUSED")
         job["tags"] = {**job.get("tags", {}), "dev": "${workspace.current_user.short_name}"}
     return job
 
@@ -81,7 +104,8 @@ def render_resources(
     overrides: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """{target, mode, jobs: {key: job dict}, sql_warehouses, unresolved: [...], warnings: [...]}.
+    """{target, mode, jobs, sql_warehouses, dashboards, alerts (each {key: resource dict}),
+    unresolved: [...], warnings: [...]}.
 
     Raises ConfigError for an unknown target (listing the targets), bad variables, invalid job
     files or feature flags.
@@ -94,7 +118,18 @@ def render_resources(
     resources = build_resources(Bundle(target=target.name, variables=variables), project_dir)
     jobs = {key: _apply_target(job.as_dict(), target) for key, job in resources.jobs.items()}
     warehouses = {key: warehouse.as_dict() for key, warehouse in resources.sql_warehouses.items()}
-    rendered = substitute({"jobs": jobs, "sql_warehouses": warehouses}, known)
+    dashboards = {
+        key: _apply_target_named(item.as_dict(), target, DASHBOARD_PERMISSION_LEVELS)
+        for key, item in resources.dashboards.items()
+    }
+    alerts = {
+        key: _apply_target_named(item.as_dict(), target, ALERT_PERMISSION_LEVELS)
+        for key, item in resources.alerts.items()
+    }
+    rendered = substitute(
+        {"jobs": jobs, "sql_warehouses": warehouses, "dashboards": dashboards, "alerts": alerts},
+        known,
+    )
     warnings = []
     recipients = target.variables.get("notification_emails") or target.variables.get(
         "webhook_destination_id"

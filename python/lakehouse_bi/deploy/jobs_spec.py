@@ -10,6 +10,12 @@ Jobs API limits of dbt tasks (1 to 10 commands, each starting with `dbt`;
 `dbt deps`, retries and timeouts on every task, a run-duration health rule, a
 failure notification, and a schedule or trigger. Sources: databricks-bundles 1.22.1
 docstrings (DbtTask, Task, JobsHealthRule); the bundle JSON schema's root keys.
+
+Every target is resolved with exactly the variables CD passes (cd.yml's `BUNDLE_VAR_*`, see
+lakehouse_bi.deploy.cd_variables), never with made-up values: a production target whose
+`run_as` service principal would resolve to empty, any warehouse id that would resolve to
+empty, a production target whose `permissions` leave out CAN_MANAGE for the identity CD
+deploys as (the service principal), and a target no cd.yml job deploys are problems.
 """
 
 from __future__ import annotations
@@ -28,8 +34,10 @@ from lakehouse_bi.deploy.bundle_config import (
     resolve_target,
     target_names,
 )
+from lakehouse_bi.deploy.cd_variables import CD_WORKFLOW, cd_deploy_jobs, cd_variable_values
 from lakehouse_bi.deploy.feature_flags import flag_problems
 from lakehouse_bi.deploy.jobs import build_resources, load_job_files, typed_job
+from lakehouse_bi.deploy.jobs_render import render_resources
 from lakehouse_bi.errors import ConfigError
 
 ROOT_KEYS = {
@@ -41,14 +49,7 @@ TARGET_KEYS = {
     "presets", "resources", "run_as", "sync", "variables", "workspace",
 }  # fmt: skip
 MAX_DBT_COMMANDS = 10
-# Values for the variables a deploy passes (workspace ids, recipients), so the checks see the
-# jobs a real deploy creates; they are never written anywhere.
-CHECK_VALUES = {
-    "warehouse_id": "check-warehouse",
-    "service_principal_application_id": "check-service-principal",
-    "notification_emails": "checks@example.com",
-    "webhook_destination_id": "check-destination",
-}
+SERVICE_PRINCIPAL_VARIABLE = "service_principal_application_id"
 
 
 def _file_problems(project_dir: Path, bundle: dict[str, Any]) -> list[str]:
@@ -98,9 +99,9 @@ def _profile_problems(project_dir: Path, bundle: dict[str, Any]) -> list[str]:
             problems.append(f"{path}: lakehouse_bi.outputs.{target} is missing (a bundle target).")
             continue
         match = CATALOG_DEFAULT.search(str(output.get("catalog", "")))
-        expected = resolve_target(project_dir, target, CHECK_VALUES, environ={}).variables[
-            "catalog"
-        ]
+        expected = resolve_target(
+            project_dir, target, cd_variable_values(project_dir, target), environ={}
+        ).variables["catalog"]
         if not match or match.group(1) != expected:
             problems.append(
                 f"{path}: lakehouse_bi.outputs.{target}.catalog defaults to "
@@ -114,10 +115,15 @@ def _var_references(text: str) -> list[str]:
 
 
 def job_problems(
-    key: str, job: dict[str, Any], where: str, project_dir: Path | None = None
+    key: str,
+    job: dict[str, Any],
+    where: str,
+    project_dir: Path | None = None,
+    notify: bool = True,
 ) -> list[str]:
     """Problems of one completed job (as_dict form) beyond field typing; with `project_dir`,
-    also a dbt task's profiles directory without a profiles.yml."""
+    also a dbt task's profiles directory without a profiles.yml. `notify`: the job must tell
+    someone of a failure (production targets; a personal dev deploy need not)."""
     problems = []
     try:
         Job.from_dict(job)
@@ -130,12 +136,25 @@ def job_problems(
         problems.append(f"{where}.health: no RUN_DURATION_SECONDS rule.")
     if not job.get("timeout_seconds"):
         problems.append(f"{where}.timeout_seconds: not set (0 means no timeout).")
-    for block, variable in (
-        ("email_notifications", "notification_emails"),
-        ("webhook_notifications", "webhook_destination_id"),
+    if "no_alert_for_skipped_runs" in (job.get("email_notifications") or {}):
+        problems.append(
+            f"{where}.email_notifications.no_alert_for_skipped_runs: deprecated by the Jobs API;"
+            " use notification_settings.no_alert_for_skipped_runs."
+        )
+    if not (job.get("notification_settings") or {}).get("no_alert_for_skipped_runs"):
+        problems.append(
+            f"{where}.notification_settings.no_alert_for_skipped_runs: not set (a skipped run"
+            " would notify the failure recipients)."
+        )
+    if notify and not any(
+        (job.get(block) or {}).get("on_failure")
+        for block in ("email_notifications", "webhook_notifications")
     ):
-        if not (job.get(block) or {}).get("on_failure"):
-            problems.append(f"{where}.{block}.on_failure: missing (variable {variable}).")
+        problems.append(
+            f"{where}: nobody is notified on failure (email_notifications.on_failure and"
+            " webhook_notifications.on_failure empty: variables notification_emails,"
+            " webhook_destination_id)."
+        )
     for task in job.get("tasks") or []:
         at = f"{where}.tasks[{task.get('task_key')}]"
         for field in ("max_retries", "min_retry_interval_millis", "timeout_seconds"):
@@ -179,16 +198,118 @@ def spec_problems(project_dir: Path) -> list[str]:
         return [error.message]
     if problems:
         return problems
+    deploy_jobs = cd_deploy_jobs(project_dir) if (project_dir / CD_WORKFLOW).is_file() else None
     for target in target_names(bundle):
+        values = cd_variable_values(project_dir, target)
         try:
-            resolved = resolve_target(project_dir, target, CHECK_VALUES, environ={})
+            resolved = resolve_target(project_dir, target, values, environ={})
             resources = build_resources(
                 Bundle(target=target, variables=resolved.variables), project_dir
             )
+            rendered = render_resources(project_dir, target, values, environ={})
         except ConfigError as error:
             problems.append(f"{project_dir / BUNDLE_FILE}: targets.{target}: {error.message}")
             continue
         for key, job in resources.jobs.items():
             where = f"{BUNDLE_FILE} targets.{target}: resources.jobs.{key}"
-            problems += job_problems(key, job.as_dict(), where, project_dir)
+            production = resolved.mode == "production"
+            problems += job_problems(key, job.as_dict(), where, project_dir, notify=production)
+        if deploy_jobs is not None:
+            problems += deployment_problems(
+                target, resolved.settings, rendered, deploy_jobs.get(target)
+            )
+    return problems
+
+
+def _warehouse_ids(value: Any, at: str) -> list[tuple[str, Any]]:
+    """(where, value) of every warehouse id in a rendered resource tree: `warehouse_id`
+    fields, the dbt commands' `databricks_warehouse_id` var, a `--warehouse-id` parameter."""
+    found: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "warehouse_id":
+                found.append((f"{at}.{key}", item))
+            else:
+                found += _warehouse_ids(item, f"{at}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if item == "--warehouse-id":
+                following = value[index + 1] if index + 1 < len(value) else ""
+                found.append((f"{at}[{index + 1}]", following))
+            else:
+                found += _warehouse_ids(item, f"{at}[{index}]")
+    elif isinstance(value, str) and "databricks_warehouse_id" in value:
+        match = re.search(r'"databricks_warehouse_id":\s*"([^"]*)"', value)
+        found.append((f"{at} (--vars databricks_warehouse_id)", match.group(1) if match else ""))
+    return found
+
+
+def deployment_problems(
+    target: str,
+    settings: dict[str, Any],
+    rendered: dict[str, Any],
+    deploy_job: Any,
+) -> list[str]:
+    """What would break `databricks bundle deploy -t <target>` from CD, for a target rendered
+    with the variables CD passes (`deploy_job`: its cd.yml job, None when no job deploys it):
+    an empty run_as service principal, an empty warehouse id, a production target whose
+    permissions lack CAN_MANAGE for the service principal CD deploys as."""
+    where = f"{BUNDLE_FILE} targets.{target}"
+    if deploy_job is None:
+        return [f"{where}: no job of {CD_WORKFLOW} deploys it (env TARGET: {target})."]
+    passed = f"cd.yml job {deploy_job.job} passes " + (
+        ", ".join(f"BUNDLE_VAR_{name}" for name in sorted(deploy_job.variables)) or "none"
+    )
+    if SERVICE_PRINCIPAL_VARIABLE in deploy_job.variables:
+        identity_fix = (
+            f"cd.yml job {deploy_job.job} passes BUNDLE_VAR_{SERVICE_PRINCIPAL_VARIABLE} from "
+            f"{deploy_job.variables[SERVICE_PRINCIPAL_VARIABLE]}, empty here: set that GitHub "
+            "variable in the job's environment"
+        )
+    else:
+        identity_fix = (
+            f"cd.yml job {deploy_job.job} does not pass BUNDLE_VAR_{SERVICE_PRINCIPAL_VARIABLE}"
+            ": add it to the job's env from a GitHub variable"
+        )
+    problems = []
+    for kind, resources in rendered.items():
+        if kind not in ("jobs", "dashboards", "alerts"):
+            continue
+        for key, resource in resources.items():
+            at = f"{where}: resources.{kind}.{key}"
+            run_as = resource.get("run_as") or {}
+            if (
+                kind == "jobs"
+                and settings.get("run_as")
+                and not str(run_as.get("service_principal_name") or "")
+            ):
+                problems.append(
+                    f"{at}.run_as.service_principal_name resolves to empty ({identity_fix})."
+                )
+            for field, value in _warehouse_ids(resource, at):
+                if not str(value or "").strip():
+                    problems.append(f"{field} resolves to empty ({passed}).")
+    if settings.get("mode") == "development":
+        for kind, block in (("jobs", "schedule"), ("jobs", "trigger"), ("alerts", "schedule")):
+            for key, resource in rendered.get(kind, {}).items():
+                status = (resource.get(block) or {}).get("pause_status")
+                if block in resource and status != "PAUSED":
+                    problems.append(
+                        f"{where}: resources.{kind}.{key}.{block}.pause_status is {status!r} in "
+                        "development mode (an explicit pause_status is not paused by the CLI)."
+                    )
+    if settings.get("mode") == "production":
+        principal = (settings.get("run_as") or {}).get("service_principal_name")
+        managers = [
+            entry
+            for entry in settings.get("permissions") or []
+            if entry.get("level") == "CAN_MANAGE"
+            and entry.get("service_principal_name") == principal
+        ]
+        if principal and not managers:
+            problems.append(
+                f"{where}.permissions: no CAN_MANAGE for the deploying service principal "
+                f"({principal}); the CLI warns, and a deploy by anyone else would drop its "
+                "CAN_MANAGE."
+            )
     return problems

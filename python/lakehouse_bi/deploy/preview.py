@@ -148,7 +148,8 @@ def _text_lines(dashboard: Dashboard) -> list[str]:
         for item in page.layout:
             spec = getattr(item.widget, "multilineTextboxSpec", None)
             if spec:
-                return [line.lstrip("# ") for line in spec["lines"]]
+                # Lines end in "\n" and paragraphs are separated by a blank line, as exported.
+                return [line.strip().lstrip("# ") for line in spec["lines"] if line.strip()]
     return [dashboard.display_name]
 
 

@@ -240,8 +240,8 @@ def dashboard_queries(project_dir: Path, target: str | None = None) -> list[Dash
 
     With the project's dashboard specs (`resources/dashboards/specs/`) and a `target`, the
     queries come from the dashboards' own resolver (lakehouse_bi.deploy.dashboard_files): the
-    `${gold}`-style placeholders filled for the target and relative date defaults
-    (`now-30d/d`) counted back from today, exactly as deploy and preview bind them."""
+    unqualified tables qualified with the target's schema of each dataset's layer and relative
+    date defaults (`now-30d/d`) counted back from today, exactly as the preview binds them."""
     folder = project_dir / DASHBOARDS_DIR
     if target is not None and (folder / "specs").is_dir():
         from lakehouse_bi.deploy.dashboard_files import resolved_dataset_queries
