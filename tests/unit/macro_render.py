@@ -12,8 +12,10 @@ Emulated (``MacroHarness(engine, ...)``, engine ``duckdb`` or ``databricks``):
 - ``adapter.dispatch(name, 'lakehouse_bi')``: ``<engine>__name``, then (Databricks) ``spark__name``,
   then ``default__name`` among the project's macros, else dbt's stubs below, as dbt's search
   order does; ``adapter.quote`` (DuckDB ``"x"``, Databricks backticks), ``adapter.type()``;
-  ``adapter.commit / create_schema / drop_relation / rename_relation`` are recorded in
-  ``harness.adapter_calls``; ``adapter.get_relation`` answers from ``harness.relations``.
+  ``adapter.commit / create_schema / drop_relation / rename_relation / cache_added`` are
+  recorded in ``harness.adapter_calls``; ``adapter.get_relation`` answers from
+  ``harness.relations``, ``adapter.get_columns_in_relation`` from ``harness.relation_columns``
+  (identifier -> column names).
 - ``var(name, default)``: dbt_project.yml ``vars`` (Jinja strings rendered with ``env_var``
   answering from ``env=``), overridden by ``vars=``; an unknown var without default raises, as
   dbt does. ``config.get / require`` from ``config=``; ``is_incremental()`` from
@@ -248,6 +250,7 @@ class MacroHarness:
         self.adapter_calls: list[tuple] = []
         self.grant_calls: list[tuple] = []
         self.relations: dict[str, Relation] = {}
+        self.relation_columns: dict[str, list[str]] = {}
         self._canned: list[tuple[re.Pattern, Table]] = []
         self._env = dict(env or {})
         self.vars = {**self._project_vars(), **(vars or {})}
@@ -409,6 +412,11 @@ class MacroHarness:
                 create_schema=self._record("create_schema"),
                 drop_relation=self._record("drop_relation"),
                 rename_relation=self._record("rename_relation"),
+                cache_added=self._record("cache_added"),
+                get_columns_in_relation=lambda relation: [
+                    SimpleNamespace(name=name, column=name)
+                    for name in self.relation_columns.get(relation.identifier, [])
+                ],
             ),
             "api": SimpleNamespace(Relation=SimpleNamespace(create=make_relation)),
             "load_relation": lambda relation: self.relations.get(relation.identifier),
