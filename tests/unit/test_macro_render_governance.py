@@ -278,3 +278,53 @@ def test_grants_reject_unknown_privileges_and_roles(engine):
         harness.call(f"{engine}__apply_grants", relation, {"usage": ["admins"]})
     with pytest.raises(CompilationError, match=r"\.select: unknown group role 'everyone'"):
         harness.call(f"{engine}__apply_grants", relation, {"select": ["everyone"]})
+
+
+def test_databricks_column_tags_set_only_where_they_differ():
+    model = {
+        "name": "dim_customer",
+        "resource_type": "model",
+        "original_file_path": "m.sql",
+        "config": {"materialized": "table"},
+        "columns": {
+            "email": {"name": "email", "meta": {"classification": "pii"}},
+            "segment": {"name": "segment", "meta": {"classification": "internal"}},
+            "id": {"name": "id"},
+        },
+    }
+    harness = MacroHarness("databricks", model=model)
+    harness.relation_columns["model_under_test"] = ["id", "email", "segment"]
+    harness.override(
+        "fetch_column_tags",
+        lambda relation: [
+            ("EMAIL", "classification", "pii"),
+            ("segment", "classification", "public"),
+        ],
+    )
+    harness.override(
+        "alter_set_column_tags",
+        lambda relation, column, tags: (
+            f"alter table {relation} alter column `{column}` set tags ('classification' = "
+            f"'{tags['classification']}')"
+        ),
+    )
+    assert harness.call("governance_apply_model_policy") == ""
+    assert [normalize_sql(q) for q in harness.queries] == [
+        "alter table `lakehouse_bi_dev`.`main`.`model_under_test` alter column `segment` set tags "
+        "('classification' = 'internal')"
+    ]
+
+
+def test_unknown_classification_names_the_yaml_key():
+    model = {
+        "name": "m",
+        "resource_type": "model",
+        "patch_path": "proj://models/m.yml",
+        "columns": {"c": {"name": "c", "meta": {"classification": "secret"}}},
+    }
+    with pytest.raises(
+        CompilationError,
+        match=r"models/m\.yml: models\[m\]\.columns\[c\]\.meta"
+        r"\.classification: unknown classification 'secret'",
+    ):
+        MacroHarness("databricks").call("governance_column_classifications", model)

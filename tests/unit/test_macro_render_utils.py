@@ -3,6 +3,8 @@ replace_window, the audit and freshness macros; and the harness's own dbt semant
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import duckdb
 import jinja2
 import pytest
@@ -202,3 +204,18 @@ def test_var_defaults_overrides_and_missing():
     with pytest.raises(CompilationError, match="Required var 'nope'"):
         var("nope")
     assert normalize_sql(" a \n  b ") == "a b"
+
+
+def test_databricks_week_follows_dbt_date_sunday_week_and_day_count():
+    harness = MacroHarness("databricks")
+    harness.override(
+        "dbt_date",
+        SimpleNamespace(
+            snowflake__week_start=lambda date: f"sunday_start({date})",
+            snowflake__week_end=lambda date: f"saturday_end({date})",
+            duckdb__week_of_year=lambda date: f"day_count_week({date})",
+        ),
+    )
+    assert harness.call("databricks__week_start", "d") == "sunday_start(d)"
+    assert harness.call("databricks__week_end", "d") == "saturday_end(d)"
+    assert harness.call("databricks__week_of_year", "d") == "day_count_week(d)"
