@@ -30,17 +30,18 @@ Emulated (``MacroHarness(engine, ...)``, engine ``duckdb`` or ``databricks``):
   ``run_query`` returns the rows of the first ``harness.on_query(pattern, rows)`` whose regex
   matches the SQL (else no rows), as an agate-like ``Table`` (``rows``, ``columns[i].values()``).
 - dbt's cross-database macros the project calls (``dbt.<name>`` and plain ``<name>``), as small
-  stubs that render what the engine's adapter renders (dbt-duckdb 1.10 / dbt-databricks 1.12
-  with a current DBR): ``dateadd`` (DuckDB ``(ts + cast(n as bigint) * interval 1 unit)``,
-  Databricks ``timestampadd(unit, n, ts)``), ``datediff``, ``date_trunc``, ``safe_cast``,
+  stubs that render what the engine's adapter renders (dbt-duckdb 1.11 / dbt-databricks 1.12
+  with a current DBR; test_macro_render_utils.py compares them with the installed adapters'
+  macros): ``dateadd`` (DuckDB ``(ts + cast(n as bigint) * interval 1 unit)``, Databricks
+  ``timestampadd(unit, n, ts)``), ``datediff`` (not DuckDB's week), ``date_trunc``, ``safe_cast``,
   ``current_timestamp`` (``now()`` / ``current_timestamp()``), the ``type_*`` macros
   (``api.Column.translate_type``: DuckDB ``TEXT``, Databricks ``string``, ...), and
   ``dbt.default__apply_grants``, recorded in ``harness.grant_calls`` (it renders no SQL).
 
 Not emulated: materializations, ``{% test %}`` / ``{% materialization %}`` blocks, installed
 packages (dbt_utils, dbt_date, elementary), the real adapter (types, caches, SHOW GRANTS), dbt's
-own dispatch config (``dispatch:`` in dbt_project.yml) and any SQL execution: a test executes
-DuckDB SQL itself with the ``duckdb`` package.
+``dispatch:`` config (the project's macros simply come first for every namespace) and any SQL
+execution: a test executes DuckDB SQL itself with the ``duckdb`` package.
 """
 
 from __future__ import annotations
@@ -166,7 +167,11 @@ def _dbt_stubs(engine: str, harness: MacroHarness) -> dict:
         unit, factor = {"quarter": ("month", 3), "week": ("day", 7)}.get(
             datepart.lower(), (datepart.lower(), 1)
         )
-        scaled = f"cast({interval} as bigint)" + (f" * {factor}" if factor != 1 else "")
+        scaled = (
+            f"(cast({interval} as bigint) * {factor})"
+            if factor != 1
+            else (f"cast({interval} as bigint)")
+        )
         return f"({from_date_or_timestamp} + {scaled} * interval 1 {unit})"
 
     def date_trunc(datepart, date):
@@ -178,7 +183,7 @@ def _dbt_stubs(engine: str, harness: MacroHarness) -> dict:
                 f"timestampdiff({datepart}, {date_trunc(datepart, first_date)}, "
                 f"{date_trunc(datepart, second_date)})"
             )
-        return f"date_diff('{datepart}', {first_date}::timestamp, {second_date}::timestamp)"
+        return f"(date_diff('{datepart}', {first_date}::timestamp, {second_date}::timestamp ))"
 
     def default__apply_grants(relation, grant_config, should_revoke=True):
         harness.grant_calls.append((relation, grant_config, should_revoke))

@@ -3,6 +3,9 @@ replace_window, the audit and freshness macros; and the harness's own dbt semant
 
 from __future__ import annotations
 
+import importlib
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
@@ -219,3 +222,149 @@ def test_databricks_week_follows_dbt_date_sunday_week_and_day_count():
     assert harness.call("databricks__week_start", "d") == "sunday_start(d)"
     assert harness.call("databricks__week_end", "d") == "saturday_end(d)"
     assert harness.call("databricks__week_of_year", "d") == "day_count_week(d)"
+
+
+def test_default_implementations_for_other_adapters():
+    harness = MacroHarness("duckdb")
+    with pytest.raises(CompilationError, match="integer_divide has no implementation for adapter"):
+        harness.call("default__integer_divide", "a", "b")
+    harness.call("default__governance_create_policy_functions")
+    assert harness.logs == ["Governance: no policy functions for adapter duckdb."]
+    assert normalize_sql(harness.call("default__governance_apply_model_policy", {}, "r")) == ""
+    assert harness.queries == []
+
+
+# -- the harness's dbt stubs against the installed adapters' own macros ------------------------
+def installed_macro(package: str, path: str, name: str, **context):
+    """``name`` from an installed adapter's include folder, rendered in plain Jinja."""
+    root = Path(importlib.import_module(f"dbt.include.{package}").__file__).parent
+    source = (root / path).read_text()
+    block = re.search(
+        r"\{%-?\s*macro\s+" + name + r"\(.*?\{%-?\s*endmacro\s*-?%\}", source, re.DOTALL
+    )
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    module = env.from_string(block.group(0)).make_module(vars=context)
+    return lambda *args: normalize_sql(getattr(module, name)(*args))
+
+
+@pytest.mark.parametrize(
+    ("engine", "stub", "package", "path", "name", "args"),
+    [
+        (
+            "duckdb",
+            "dateadd",
+            "duckdb",
+            "macros/utils/dateadd.sql",
+            "duckdb__dateadd",
+            ("minute", "n * 60", "ts"),
+        ),
+        (
+            "duckdb",
+            "dateadd",
+            "duckdb",
+            "macros/utils/dateadd.sql",
+            "duckdb__dateadd",
+            ("quarter", "2", "d"),
+        ),
+        (
+            "duckdb",
+            "dateadd",
+            "duckdb",
+            "macros/utils/dateadd.sql",
+            "duckdb__dateadd",
+            ("week", "1", "d"),
+        ),
+        (
+            "duckdb",
+            "datediff",
+            "duckdb",
+            "macros/utils/datediff.sql",
+            "duckdb__datediff",
+            ("a", "b", "day"),
+        ),
+        (
+            "duckdb",
+            "current_timestamp",
+            "duckdb",
+            "macros/adapters.sql",
+            "duckdb__current_timestamp",
+            (),
+        ),
+        (
+            "databricks",
+            "dateadd",
+            "databricks",
+            "macros/utils/dateadd.sql",
+            "databricks__dateadd",
+            ("minute", "n", "ts"),
+        ),
+        (
+            "databricks",
+            "datediff",
+            "databricks",
+            "macros/utils/datediff.sql",
+            "databricks__datediff",
+            ("a", "b", "day"),
+        ),
+        (
+            "databricks",
+            "current_timestamp",
+            "spark",
+            "macros/utils/timestamps.sql",
+            "spark__current_timestamp",
+            (),
+        ),
+        (
+            "databricks",
+            "safe_cast",
+            "spark",
+            "macros/utils/safe_cast.sql",
+            "spark__safe_cast",
+            ("x", "bigint"),
+        ),
+        (
+            "duckdb",
+            "safe_cast",
+            "global_project",
+            "macros/utils/safe_cast.sql",
+            "default__safe_cast",
+            ("x", "bigint"),
+        ),
+        (
+            "duckdb",
+            "date_trunc",
+            "global_project",
+            "macros/utils/date_trunc.sql",
+            "default__date_trunc",
+            ("month", "d"),
+        ),
+    ],
+)
+def test_cross_database_stubs_render_like_the_installed_adapters(
+    engine, stub, package, path, name, args
+):
+    harness = MacroHarness(engine)
+    context = {
+        "adapter": SimpleNamespace(has_dbr_capability=lambda capability: True),
+        "date_trunc": harness.context["date_trunc"],
+        "cast_from_string_unsupported_for": lambda data_type: False,
+    }
+    real = installed_macro(package, path, name, **context)
+    assert normalize_sql(harness.context["dbt"].__dict__[stub](*args)) == real(*args)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # dbt-databricks' pydantic v1 style
+def test_type_stubs_match_the_adapters_column_types():
+    from dbt.adapters.databricks.column import DatabricksColumn
+    from dbt.adapters.duckdb.column import DuckDBColumn
+
+    for engine, column in [("duckdb", DuckDBColumn), ("databricks", DatabricksColumn)]:
+        dbt = MacroHarness(engine).context["dbt"]
+        for macro, label in [
+            ("type_string", "string"),
+            ("type_timestamp", "timestamp"),
+            ("type_int", "integer"),
+            ("type_bigint", "bigint"),
+            ("type_boolean", "boolean"),
+        ]:
+            assert getattr(dbt, macro)() == column.translate_type(label), (engine, macro)
