@@ -118,11 +118,12 @@ class Column:
 
 
 class Table:
-    """An agate-like result of ``run_query``: ``rows``, ``columns``, ``column_names``."""
+    """An agate-like result of ``run_query``: ``rows``, ``columns``, ``column_names``. Without
+    rows or names it has one empty column, so ``columns[0].values()`` reads as no values."""
 
     def __init__(self, rows=(), column_names=None):
         self.rows = [tuple(row) for row in rows]
-        width = max((len(row) for row in self.rows), default=len(column_names or ()))
+        width = max((len(row) for row in self.rows), default=len(column_names or ()) or 1)
         self.column_names = list(column_names or [f"column_{i}" for i in range(width)])
         self.columns = [
             Column(name, tuple(row[i] for row in self.rows))

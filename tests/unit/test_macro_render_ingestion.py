@@ -280,6 +280,13 @@ def test_raise_unreadable_names_the_file_from_run_query():
     )
 
 
+def test_raise_unreadable_passes_when_run_query_returns_no_file():
+    harness = MacroHarness("duckdb")
+    result = harness.call("raise_unreadable_landing_files", {"name": "orders"}, ["a/batch=1/x.csv"])
+    assert normalize_sql(result) == ""
+    assert "where try(decode(content)) is null" in normalize_sql(harness.queries[0])
+
+
 def test_raise_unreadable_on_real_files(tmp_path):
     batch = tmp_path / "orders" / "batch=2"
     batch.mkdir(parents=True)
