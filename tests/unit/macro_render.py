@@ -41,11 +41,13 @@ Emulated (``MacroHarness(engine, ...)``, engine ``duckdb`` or ``databricks``):
 Not emulated: materializations, ``{% test %}`` / ``{% materialization %}`` blocks, installed
 packages (dbt_utils, dbt_date, elementary), the real adapter (types, caches, SHOW GRANTS), dbt's
 ``dispatch:`` config (the project's macros simply come first for every namespace) and any SQL
-execution: a test executes DuckDB SQL itself with the ``duckdb`` package.
+execution: a test executes DuckDB SQL itself with the ``duckdb`` package, Databricks SQL on
+Sail (the ``sail_spark`` fixture of tests/unit/conftest.py).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 import itertools
@@ -205,8 +207,14 @@ def _dbt_stubs(engine: str, harness: MacroHarness) -> dict:
     }
 
 
-def _project() -> dict:
+@functools.cache
+def _project_yaml() -> dict:
     return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+
+
+def _project() -> dict:
+    """dbt_project.yml, parsed once a process; a copy, so no test's macros change another's."""
+    return copy.deepcopy(_project_yaml())
 
 
 def macro_files(project_dir: Path = PROJECT_DIR) -> list[Path]:

@@ -52,6 +52,32 @@ def test_mask_expressions_on_duckdb(kind, value, masked):
     assert con.execute(f"select {sql} from (select null::varchar as v)").fetchone()[0] is None
 
 
+MASK_CASES = [
+    ("email", "jane.doe@example.com"),
+    ("phone", "+1 555 0134"),
+    ("phone", "12"),
+    ("name", "Jane"),
+    ("partial", "ABCDEF"),
+    ("partial", "A"),
+    ("hash", "jane.doe@example.com"),
+    ("null", "secret"),
+]
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # pyspark on pandas 3
+@pytest.mark.parametrize(("kind", "value"), MASK_CASES)
+def test_mask_expressions_agree_between_duckdb_and_sail(sail_spark, kind, value):
+    duck = MacroHarness("duckdb").call("governance_mask_expression", kind, "v")
+    bricks = MacroHarness("databricks").call("governance_mask_expression", kind, "v")
+    con = duckdb.connect()
+    in_duckdb = con.execute(f"select {duck} from (select ? as v)", [value]).fetchall()[0][0]
+    literal = "'" + value.replace("'", "\\'") + "'"
+    on_sail = sail_spark.sql(
+        f"select {bricks} as m from (select col1 as v from values ({literal}))"
+    ).collect()[0][0]
+    assert on_sail == in_duckdb
+
+
 def test_hash_mask_per_engine():
     duck = MacroHarness("duckdb").call("governance_mask_expression", "hash", "v")
     assert duck == "sha256(v)"

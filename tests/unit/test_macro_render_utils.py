@@ -47,6 +47,13 @@ def test_sql_string_literal_escaping_per_engine(text, expected_duckdb, expected_
     sqlfluff.parse(f"select {bricks} as v", dialect="databricks")
 
 
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # pyspark on pandas 3
+@pytest.mark.parametrize("text", TEXTS)
+def test_sql_string_literal_round_trips_on_sail(sail_spark, text):
+    literal = MacroHarness("databricks").call("sql_string_literal", text)
+    assert sail_spark.sql(f"select {literal} as v").collect()[0][0] == text
+
+
 def unescape_databricks(literal: str) -> str:
     """A Databricks string literal's value (Spark's unescapeSQLString, for \\\\ and \\')."""
     assert literal[0] == literal[-1] == "'"
@@ -84,6 +91,16 @@ def test_regex_matches_per_engine():
 def test_integer_divide_on_duckdb_truncates_toward_zero(dividend, divisor, quotient):
     sql = MacroHarness("duckdb").sql("integer_divide", dividend, divisor)
     assert duckdb.sql(f"select {sql}").fetchall()[0][0] == quotient
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # pyspark on pandas 3
+@pytest.mark.parametrize(
+    ("dividend", "divisor", "quotient"),
+    [(7, 2, 3), (-7, 2, -3), (7, -2, -3), (6, 3, 2), (5, 0, None), ("'9'", 4, 2)],
+)
+def test_integer_divide_on_sail_truncates_toward_zero(sail_spark, dividend, divisor, quotient):
+    sql = MacroHarness("databricks").sql("integer_divide", dividend, divisor)
+    assert sail_spark.sql(f"select {sql} as v").collect()[0][0] == quotient
 
 
 def test_integer_divide_per_engine():
