@@ -76,6 +76,10 @@ def test_mask_expressions_agree_between_duckdb_and_sail(sail_spark, kind, value)
         f"select {bricks} as m from (select col1 as v from values ({literal}))"
     ).collect()[0][0]
     assert on_sail == in_duckdb
+    null_on_sail = sail_spark.sql(
+        f"select {bricks} as m from (select cast(null as string) as v)"
+    ).collect()[0][0]
+    assert null_on_sail is None
 
 
 def test_hash_mask_per_engine():
