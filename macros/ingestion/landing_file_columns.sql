@@ -174,7 +174,7 @@
 #}
 {% macro databricks__landing_file_columns_sql(entity, file_path, header) %}
     describe query select * from read_files(
-        '{{ file_path }}',
+        {{ sql_string_literal(file_path) }},
         format => '{{ "csv" if entity.format == "csv" else "json" }}',
         {%- if entity.format == 'csv' %}
         header => true,

@@ -37,7 +37,7 @@
         filename as file_path,
         size as file_size,
         last_modified as file_modified_at
-    from read_blob('{{ entity.glob }}')
+    from read_blob({{ sql_string_literal(entity.glob) }})
 {% endmacro %}
 
 {# binaryFile with only path and length selected reads no file content. #}
@@ -46,5 +46,5 @@
         path as file_path,
         length as file_size,
         modificationTime as file_modified_at
-    from read_files('{{ entity.glob }}', format => 'binaryFile')
+    from read_files({{ sql_string_literal(entity.glob) }}, format => 'binaryFile')
 {% endmacro %}

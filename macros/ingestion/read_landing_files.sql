@@ -259,7 +259,7 @@
             _metadata.file_block_start as _file_block_start,
             monotonically_increasing_id() as _read_position
         from read_files(
-            '{{ entity.glob }}',
+            {{ sql_string_literal(entity.glob) }},
             format => '{{ "csv" if entity.format == "csv" else "json" }}',
             {%- if entity.format == 'csv' %}
             header => true,

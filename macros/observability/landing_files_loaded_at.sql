@@ -11,10 +11,10 @@
 
 {% macro duckdb__landing_files_loaded_at(entity) %}
     select max(landed_file.last_modified)
-    from read_blob('{{ entity.glob }}') as landed_file
+    from read_blob({{ sql_string_literal(entity.glob) }}) as landed_file
 {% endmacro %}
 
 {% macro databricks__landing_files_loaded_at(entity) %}
     select max(landed_file.modificationtime)
-    from read_files('{{ entity.glob }}', format => 'binaryFile') as landed_file
+    from read_files({{ sql_string_literal(entity.glob) }}, format => 'binaryFile') as landed_file
 {% endmacro %}

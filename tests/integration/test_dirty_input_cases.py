@@ -610,3 +610,31 @@ def test_only_a_file_that_is_not_utf8_fails_and_its_error_names_it_without_conte
         if path.is_file():
             assert MARKER not in path.read_text(errors="ignore"), path
     assert local.query("select count(*) from bronze.bronze_customers") == before
+
+
+def test_file_names_with_quotes_semicolons_and_pipes_are_read_as_names(dirty_build):
+    """Landing paths reach SQL as string literals only (sql_string_literal, per engine): a
+    file named with a quote, a semicolon and `||` is ingested under its own name, its
+    records counted; none of it is evaluated as SQL (issue 24)."""
+    local = dirty_build.local
+    folder = local.landing / "web_events" / "batch=b0004_20260104"
+    folder.mkdir(parents=True)
+    names = ["web_events_b0004_20260104'; drop table bronze.bronze_orders; --.jsonl",
+             "web_events_b0004_20260104' || 'x.jsonl"]  # fmt: skip
+    initial = next(local.landing.glob("web_events/batch=b0000_*/*.jsonl"))
+    template = json.loads(initial.read_text().split("\n")[0])
+    for offset, name in enumerate(names):
+        event = {**template, "event_id": 2_800_000_000 + offset, "session_id": 7,
+                 "event_ts": "2026-01-04T09:00:00"}  # fmt: skip
+        (folder / name).write_text(json.dumps(event) + "\n", encoding="utf-8")
+    orders = local.query("select count(*) from bronze.bronze_orders")
+    try:
+        local.dbt("run", "-s", "bronze_web_events", "--vars", FAST_BUILD[-1])
+        rows = local.query(
+            "select _source_file, count(*) from bronze.bronze_web_events "
+            "where _batch_id = 'b0004_20260104' group by 1 order by 1"
+        )
+    finally:
+        shutil.rmtree(folder)
+    assert rows == sorted((f"web_events/batch=b0004_20260104/{name}", 1) for name in names)
+    assert local.query("select count(*) from bronze.bronze_orders") == orders
