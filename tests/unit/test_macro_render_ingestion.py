@@ -153,11 +153,6 @@ def test_databricks_incremental_without_new_files_reads_nothing():
     assert sql.endswith("cast(null as bigint) as _source_line where false")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: databricks__read_landed_files interpolates entity.glob raw ('{{ entity.glob }}'),"
-    " not through sql_string_literal: a quote in the landing root breaks the SQL",
-)
 def test_databricks_reader_quotes_the_glob():
     sql = MacroHarness("databricks").sql(
         "read_landing_files", entity(files=["f"], glob="/Volumes/c/it's/orders/*.csv")
@@ -250,11 +245,6 @@ def test_landing_file_columns_sql_jsonl_databricks_has_no_header():
     assert "format => 'json', inferColumnTypes => true" in sql and "header" not in sql
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: databricks__landing_file_columns_sql interpolates file_path raw ('{{ file_path"
-    " }}'): a landing file named with a quote breaks DESCRIBE QUERY (sql_string_literal needed)",
-)
 def test_landing_file_columns_sql_databricks_quotes_the_path():
     sql = MacroHarness("databricks").sql(
         "databricks__landing_file_columns_sql", entity(), "/Volumes/x/o'brien.csv", None
@@ -382,11 +372,6 @@ def test_databricks_listing_reads_metadata_only():
     assert "not in" not in sql
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: duckdb__/databricks__landing_file_listing (and landing_files_loaded_at) "
-    "interpolate entity.glob raw ('{{ entity.glob }}'), not through sql_string_literal",
-)
 @pytest.mark.parametrize("engine", ["duckdb", "databricks"])
 def test_listing_quotes_the_glob(engine):
     harness = MacroHarness(engine)
