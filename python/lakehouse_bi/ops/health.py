@@ -83,7 +83,9 @@ def check_measured_freshness(
 
 
 def recorded_freshness(warehouse: Warehouse, relation: str) -> dict[str, tuple]:
-    """Latest `dbt source freshness` result per source: (max_loaded_at, status, error, at)."""
+    """Latest `dbt source freshness` result per source: (max_loaded_at, status, error, at).
+    ConfigError (no statement run) when `relation` is not a table name."""
+    relation = canonical_relation(relation, warehouse.engine, "source freshness relation")
     rows = warehouse.query(
         "select unique_id, max_loaded_at, status, error, generated_at from ("
         " select unique_id, max_loaded_at, status, error, generated_at,"
