@@ -21,3 +21,22 @@ def test_cursorignore_covers_gitignore():
 def test_secrets_and_data_are_ignored():
     for pattern in (".env", "profiles.yml", "data/", "*.duckdb", "target/"):
         assert pattern in _patterns(ROOT / ".cursorignore")
+
+
+def test_env_files_and_databricks_state_are_ignored_but_the_template_is_not():
+    """issue 24: `.env.*` (a `.env.prod` with tokens) and the CLI's `.databricks/` stay out
+    of git; `.env.example`, the documented template, stays tracked."""
+    import subprocess
+
+    def ignored(path: str) -> bool:
+        check = subprocess.run(
+            ["git", "check-ignore", "--no-index", "-q", path], cwd=ROOT, check=False
+        )
+        assert check.returncode in (0, 1), check
+        return check.returncode == 0
+
+    assert ignored(".env") and ignored(".env.local") and ignored(".env.prod")
+    assert ignored(".databricks/bundle/prod/terraform.tfstate")
+    assert not ignored(".env.example")
+    for pattern in (".env.*", "!.env.example", ".databricks/"):
+        assert pattern in _patterns(ROOT / ".cursorignore")

@@ -13,6 +13,7 @@ from openlineage.client.serde import Serde
 from werkzeug import Response
 
 from lakehouse_bi.cli import main
+from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.glossary.glossary import Term
 from lakehouse_bi.lineage.openlineage_command import lineage_context, read_events
 from lakehouse_bi.lineage.openlineage_emit import (
@@ -262,3 +263,30 @@ def test_cli_writes_the_file_and_sends(httpserver, tmp_path, monkeypatch):
         docs_run.exit_code == 2
         and "is from `dbt generate`, which runs no models" in docs_run.output
     )
+
+
+@pytest.mark.parametrize(
+    "url", ["http://marquez.example.com:5000", "HTTP://10.0.0.5/", "marquez:5000", "ftp://x"]
+)
+def test_an_api_key_is_never_sent_over_plain_http(httpserver, tmp_path, monkeypatch, url):
+    manifest_path, _ = _artifacts(tmp_path)
+    (tmp_path / "dbt_project.yml").write_text("name: shop\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENLINEAGE_URL", url)
+    monkeypatch.setenv("OPENLINEAGE_API_KEY", "k-SECRET")
+    output = tmp_path / "events.ndjson"
+    result = CliRunner().invoke(
+        main, ["openlineage", "--manifest", str(manifest_path), "--output", str(output)]
+    )
+    assert result.exit_code == ConfigError.exit_code, result.output
+    assert "OPENLINEAGE_URL" in result.output and "not https" in result.output
+    assert "k-SECRET" not in result.output
+    assert not output.exists()  # refused before anything was exported or sent
+    with pytest.raises(ConfigError, match="OPENLINEAGE_URL"):
+        HttpSettings(url=url, api_key="k")
+
+
+def test_https_or_loopback_http_may_carry_the_key_and_no_key_may_use_http():
+    for url in ("https://lineage.example.com", "http://localhost:5000", "http://127.0.0.1:9/"):
+        assert HttpSettings(url=url, api_key="k").api_key == "k"
+    assert HttpSettings.from_env({"OPENLINEAGE_URL": "http://marquez:5000"}).api_key is None

@@ -13,8 +13,15 @@ from click.testing import CliRunner
 from ops_support import DATABRICKS_ENV, FakeConnection, make_project, model_node, write_manifest
 
 from lakehouse_bi.cli import main
-from lakehouse_bi.errors import RollbackError
-from lakehouse_bi.ops.rollback import Commit, plan_restore, vacuum_blocking
+from lakehouse_bi.errors import ConfigError, RollbackError
+from lakehouse_bi.ops.rollback import (
+    Commit,
+    RestorePlan,
+    plan_restore,
+    read_history,
+    vacuum_blocking,
+)
+from lakehouse_bi.ops.warehouse import Warehouse
 
 T0 = dt.datetime(2026, 11, 1, 6, 0, tzinfo=dt.timezone.utc)
 DAY = dt.timedelta(days=1)
@@ -199,11 +206,11 @@ def test_execute_runs_the_restore_and_notifies(prod, httpserver, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert fake.statements == [
-        "DESCRIBE HISTORY lakehouse_bi_prod.gold.fct_sales",
-        "RESTORE TABLE lakehouse_bi_prod.gold.fct_sales TO VERSION AS OF 2",
+        f"DESCRIBE HISTORY {TABLE}",
+        f"RESTORE TABLE {TABLE} TO VERSION AS OF 2",
     ]
     for statement in fake.statements:
-        sqlfluff.parse(statement, dialect="databricks")
+        sqlfluff.parse(statement.replace("`", ""), dialect="databricks")
     assert '"num_restored_files": 4' in result.output
     ((request, _),) = httpserver.log
     assert "restored from version 3 to version 2" in request.get_json()["text"]
@@ -221,7 +228,7 @@ def test_unknown_table_and_version_are_clear(prod):
         ["ops", "rollback", "--target", "prod", "--table", "main.gold.gone", "--to-version", "1"],
     )
     assert missing.exit_code == 8
-    assert "Table main.gold.gone does not exist" in missing.output
+    assert "Table `main`.`gold`.`gone` does not exist" in missing.output
     version = runner.invoke(
         main, ["ops", "rollback", "--target", "prod", "--table", "fct_sales", "--to-version", "7"]
     )
@@ -253,3 +260,89 @@ def test_duckdb_target_is_refused_with_the_local_alternative(tmp_path, monkeypat
     assert result.exit_code == 8
     assert "exists only on Databricks" in result.output
     assert "--full-refresh" in result.output
+
+
+# --- issue 24: the table name never reaches SQL as text --------------------------------------
+
+ATTACKS = [
+    "fct_sales VERSION AS OF 0 --",
+    "lakehouse_bi_prod.gold.fct_sales VERSION AS OF 0 --",
+    "lakehouse_bi_prod.gold.fct_sales; DROP TABLE lakehouse_bi_prod.gold.fct_sales",
+    "lakehouse_bi_prod.gold.fct_sales\nRESTORE TABLE x TO VERSION AS OF 0",
+    "`lakehouse_bi_prod`.`gold`.`fct_sales` -- comment",
+    "lakehouse_bi_prod.gold.fct sales",
+    "a.b.c.d",
+    "lakehouse_bi_prod..fct_sales",
+    "`unclosed.gold.fct_sales",
+    '"lakehouse_bi_prod"."gold"."fct_sales"',
+]
+
+
+@pytest.mark.parametrize("table", ATTACKS)
+def test_a_table_argument_carrying_sql_is_refused_before_any_statement(prod, table):
+    _, fake = prod
+    result = CliRunner().invoke(
+        main, ["ops", "rollback", "--target", "prod", "--table", table, "--to-version", "1"]
+    )
+    assert result.exit_code == ConfigError.exit_code, result.output
+    assert "--table" in result.output
+    assert fake.statements == []  # not even DESCRIBE HISTORY (dry run included)
+    assert fake.connect_kwargs == {}  # nor a connection
+
+
+def test_quoted_parts_are_requoted_with_embedded_backticks_doubled(prod):
+    _, fake = prod
+    quoted = "`lakehouse_bi_prod`.`gold`.`odd``name`"
+    fake.answer(r"^DESCRIBE HISTORY ", (HISTORY_COLUMNS, _history_rows()))
+    result = CliRunner().invoke(
+        main,
+        [
+            "ops",
+            "rollback",
+            "--target",
+            "prod",
+            "--table",
+            quoted,
+            "--to-version",
+            "1",
+            "--execute",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert fake.statements == [
+        f"DESCRIBE HISTORY {quoted}",
+        f"RESTORE TABLE {quoted} TO VERSION AS OF 1",
+    ]
+    plain = CliRunner().invoke(
+        main,
+        ["ops", "rollback", "--target", "prod", "--table", "lakehouse_bi_prod.gold.fct_sales",
+         "--to-version", "1"],
+    )  # fmt: skip
+    assert plain.exit_code == 0, plain.output
+    assert fake.statements[-1] == f"DESCRIBE HISTORY {TABLE}"
+
+
+def test_a_tampered_manifest_relation_is_refused(prod):
+    root, fake = prod
+    _, node = model_node("fct_sales", "gold", {}, engine="databricks", database="x")
+    node["relation_name"] = f"{TABLE} VERSION AS OF 0 --"
+    write_manifest(
+        root / "target/manifest.json", "databricks", [("model.lakehouse_bi.fct_sales", node)]
+    )
+    result = CliRunner().invoke(
+        main, ["ops", "rollback", "--target", "prod", "--table", "fct_sales", "--to-version", "1"]
+    )
+    assert result.exit_code == ConfigError.exit_code, result.output
+    assert "relation_name of model.lakehouse_bi.fct_sales" in result.output
+    assert fake.statements == []
+
+
+def test_the_library_functions_refuse_a_spliced_name_too():
+    fake = FakeConnection()
+    with pytest.raises(ConfigError, match="--table"):
+        read_history(Warehouse(fake, "databricks"), f"{TABLE} VERSION AS OF 0 --")
+    assert fake.statements == []
+    history = daily_history()
+    plan = RestorePlan(f"{TABLE}; DROP TABLE x", history[-1], history[1], history[2:])
+    with pytest.raises(ConfigError, match="--table"):
+        _ = plan.sql

@@ -6,12 +6,17 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pytest
 import sqlfluff
+import sqlglot
 from click.testing import CliRunner
 from ops_support import DATABRICKS_ENV, FakeConnection, make_project, model_node, write_manifest
 
 from lakehouse_bi.cli import main
+from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.ops import tune
+from lakehouse_bi.ops.manifest import Manifest
+from lakehouse_bi.ops.warehouse import Warehouse
 
 MB = 1024 * 1024
 DETAIL_COLUMNS = [
@@ -93,9 +98,9 @@ def test_databricks_recommendations(tmp_path, monkeypatch):
         ("dim_customer", "none"),
     }
     assert advice[("fct_sales", "CLUSTER BY")]["sql"].endswith(
-        "CLUSTER BY (order_date, customer_id); OPTIMIZE `prod`.`gold`.`fct_sales`"
+        "CLUSTER BY (`order_date`, `customer_id`); OPTIMIZE `prod`.`gold`.`fct_sales`"
     )
-    assert "CLUSTER BY (event_date, country)" in advice[("fct_web_event", "CLUSTER BY")]["sql"]
+    assert "CLUSTER BY (`event_date`, `country`)" in advice[("fct_web_event", "CLUSTER BY")]["sql"]
     assert "400 files averaging 1.0 MB" in advice[("fct_order_line", "OPTIMIZE")]["reason"]
     properties = advice[("fct_order_line", "SET TBLPROPERTIES")]["sql"]
     assert "'delta.autoOptimize.optimizeWrite' = 'true'" in properties
@@ -119,7 +124,7 @@ def test_thresholds_are_boundaries():
     assert [a.action for a in tune.recommend_databricks([clustered])] == ["none"]
     large = tune.recommend_databricks([stats(10, tune.CLUSTER_MIN_BYTES)])
     assert [a.action for a in large] == ["CLUSTER BY"]
-    assert large[0].sql.startswith("ALTER TABLE t CLUSTER BY (order_date)")
+    assert large[0].sql.startswith("ALTER TABLE `t` CLUSTER BY (`order_date`)")
     no_keys = tune.recommend_databricks(
         [tune.TableStats("t", "t", tune.CLUSTER_MIN_BYTES, 10, None)]
     )
@@ -159,3 +164,63 @@ def test_duckdb_statistics_and_ordering_advice(tmp_path, monkeypatch):
     assert advice['"warehouse"."silver"."fct_web_event"']["action"] == "ORDER BY"
     assert "event_date" in advice['"warehouse"."silver"."fct_web_event"']["sql"]
     assert advice['"warehouse"."gold"."dim_date"']["action"] == "none"
+
+
+# --- issue 24: manifest values (some from --vars) reach SQL quoted, or not at all ------------
+
+
+def _prod(tmp_path, monkeypatch, nodes) -> FakeConnection:
+    root = make_project(tmp_path / "project", monkeypatch)
+    write_manifest(root / "target/manifest.json", "databricks", nodes)
+    for name, value in DATABRICKS_ENV.items():
+        monkeypatch.setenv(name, value)
+    fake = FakeConnection()
+    fake.answer(r"^DESCRIBE DETAIL ", _describe_detail)
+    monkeypatch.setattr("databricks.sql.connect", fake.connect)
+    return fake
+
+
+def test_a_relation_name_carrying_sql_runs_nothing(tmp_path, monkeypatch):
+    nodes = _databricks_nodes()
+    nodes[0][1]["relation_name"] = "`prod`.`gold`.`fct_sales`; DROP TABLE `prod`.`gold`.`x`"
+    fake = _prod(tmp_path, monkeypatch, nodes)
+    result = CliRunner().invoke(main, ["ops", "tune", "--target", "prod"])
+    assert result.exit_code == ConfigError.exit_code, result.output
+    assert "relation_name of model fct_sales" in result.output
+    assert fake.statements == []
+
+
+def test_a_clustering_key_carrying_sql_is_printed_as_one_quoted_name(tmp_path, monkeypatch):
+    key = "order_date); DROP TABLE `prod`.`gold`.`x`; --"
+    nodes = _databricks_nodes()
+    nodes[0][1]["config"]["liquid_clustered_by"] = [key]
+    _prod(tmp_path, monkeypatch, nodes)
+    result = CliRunner().invoke(main, ["ops", "tune", "--target", "prod", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output[: result.output.rindex("}") + 1])
+    (advice,) = [
+        a for a in data["recommendations"] if a["action"] == "CLUSTER BY" and "sales" in a["table"]
+    ]
+    alter, optimize = sqlglot.parse(advice["sql"], read="databricks")  # two statements, no third
+    assert "DROP" not in optimize.sql().upper()
+    assert [c.name for c in alter.find_all(sqlglot.exp.Column)] == [key]
+
+
+def test_duckdb_names_with_quotes_are_literals_and_control_characters_refused(
+    tmp_path, monkeypatch
+):
+    root = make_project(tmp_path / "project", monkeypatch)
+    with duckdb.connect(str(root / "warehouse.duckdb")) as duck:
+        duck.execute("""create schema "o'hara"; create table "o'hara"."t" as select 1 as a""")
+    _, node = model_node("t", "o'hara", {})
+    write_manifest(root / "target/manifest.json", "duckdb", [("model.lakehouse_bi.t", node)])
+    result = CliRunner().invoke(main, ["ops", "tune", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"rows": 1' in result.output  # found by the escaped literals, not a syntax error
+
+    node["alias"] = "t'\nor 1=1"
+    path = write_manifest(tmp_path / "m.json", "duckdb", [("model.lakehouse_bi.t", node)])
+    fake = FakeConnection()
+    with pytest.raises(ConfigError, match="alias of model t"):
+        tune.duckdb_stats(Warehouse(fake, "duckdb"), Manifest.load(path))
+    assert fake.statements == []

@@ -250,3 +250,69 @@ def test_a_broken_view_is_a_finding_not_a_crash(tmp_path, monkeypatch):
     status, detail = findings["rows|gold.v"]
     assert status == "fail" and detail.startswith("query failed:")
     assert findings["rows|gold.base"][0] == "fail"  # empty, not allowed
+
+
+# --- issue 24: manifest values (some from --vars) reach SQL quoted, or not at all ------------
+
+
+def _prod_fake(root: Path, monkeypatch, nodes) -> FakeConnection:
+    write_manifest(root / "target/manifest.json", "databricks", nodes)
+    for name, value in DATABRICKS_ENV.items():
+        monkeypatch.setenv(name, value)
+    fake = FakeConnection()
+    fake.answer(r"information_schema\.columns", (["s", "t", "c", "d"], []))
+    monkeypatch.setattr("databricks.sql.connect", fake.connect)
+    return fake
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "named"),
+    [
+        ("relation_name", "`c`.`gold`.`fct_sales`; DROP TABLE `c`.`gold`.`x`", "relation_name"),
+        ("relation_name", "`c`.`gold`.`fct_sales` --", "relation_name"),
+        ("schema", "gold\nDROP TABLE x", "schema"),
+        ("database", "c\r", "database"),
+    ],
+)
+def test_a_manifest_value_carrying_sql_runs_nothing(tmp_path, monkeypatch, key, value, named):
+    root = make_project(tmp_path / "project", monkeypatch)
+    unique_id, node = model_node("fct_sales", "gold", {}, engine="databricks", database="c")
+    node[key] = value
+    fake = _prod_fake(root, monkeypatch, [(unique_id, node)])
+    result = CliRunner().invoke(main, ["ops", "validate-deployment", "--target", "prod"])
+    assert result.exit_code == ConfigError.exit_code, result.output
+    assert f"model fct_sales in {root / 'target/manifest.json'}: {named}" in result.output
+    assert fake.statements == []
+
+
+def test_catalog_and_schema_are_quoted_and_escaped(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "project", monkeypatch)
+    unique_id, node = model_node("fct_sales", "gold", {}, engine="databricks")
+    node["database"] = "c`.information_schema.columns; DROP TABLE x; --"
+    node["schema"] = "gold' or '1'='1\\"
+    node["relation_name"] = "`c``.information_schema.columns; DROP TABLE x; --`.`gold`.`fct_sales`"
+    (root / "resources").mkdir()
+    fake = _prod_fake(root, monkeypatch, [(unique_id, node)])
+    result = CliRunner().invoke(main, ["ops", "validate-deployment", "--target", "prod", "--json"])
+    assert result.exit_code == 5, result.output  # nothing deployed: a finding, not an injection
+    columns_query = fake.statements[0]
+    assert "`c``.information_schema.columns; DROP TABLE x; --`.information_schema" in columns_query
+    (tree,) = sqlglot.parse(columns_query, read="databricks")  # one statement
+    (literal,) = [v for v in tree.find_all(sqlglot.exp.Literal) if v.is_string]
+    assert literal.this == node["schema"]  # one literal holding the whole value
+    assert "'gold\\' or \\'1\\'=\\'1\\\\'" in columns_query  # backslash-escaped
+
+
+def test_a_numeric_dashboard_parameter_must_be_a_number(tmp_path):
+    folder = tmp_path / "resources/dashboards"
+    folder.mkdir(parents=True)
+    parameter = {
+        "keyword": "n",
+        "dataType": "INTEGER",
+        "defaultSelection": {"values": {"values": [{"value": "1; DROP TABLE x"}]}},
+    }
+    (folder / "x.lvdash.json").write_text(
+        json.dumps({"datasets": [{"name": "d", "query": "select :n", "parameters": [parameter]}]})
+    )
+    with pytest.raises(ConfigError, match=r"parameter 'n' default '1; DROP TABLE x' is not a"):
+        dashboard_queries(tmp_path)

@@ -346,3 +346,38 @@ def test_bad_schema_files_fail_with_what_to_do(tmp_path, name, text, message):
     result = CliRunner().invoke(main, ["schema", "diff", str(old), str(new)])
     assert result.exit_code == 2
     assert message in result.output and "What to do:" in result.output
+
+
+# --- issue 24: a name cannot smuggle a line into the printed DDL ----------------------------
+
+INJECTED = "x\nDROP TABLE silver.fct_order;\n--"
+
+
+@pytest.mark.parametrize("where", ["json column", "csv header", "--table", "file name"])
+def test_a_newline_in_a_name_is_refused_and_no_ddl_printed(tmp_path, where):
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps({"id": "int"}))
+    new.write_text(json.dumps({"id": "int", "note": "string"}))
+    args = []
+    if where == "json column":
+        new.write_text(json.dumps({"id": "int", INJECTED: "string"}))
+        named = f"{new}: column name"
+    elif where == "csv header":
+        old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+        old.write_text("id\n1\n")
+        new.write_text('id,"x\nDROP TABLE silver.fct_order;\n--"\n1,2\n')
+        named = f"{new}: column name"
+    elif where == "--table":
+        args = ["--table", "silver.fct_order\nDROP TABLE silver.fct_order;\n--"]
+        named = "--table"
+    else:
+        new = new.rename(tmp_path / "t\nDROP TABLE silver.fct_order;--.json")
+        named = "table name taken from NEW's file name"
+    for output_format in ("text", "json"):
+        result = CliRunner().invoke(
+            main, ["schema", "diff", str(old), str(new), "--format", output_format, *args]
+        )
+        assert result.exit_code == ConfigError.exit_code, result.output
+        assert named in result.output and "control character" in result.output
+        assert "ALTER TABLE" not in result.output
+        assert not any(line.startswith("DROP") for line in result.output.splitlines())

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lakehouse_bi.errors import LakehouseBIError
+from lakehouse_bi.identifiers import canonical_relation
 from lakehouse_bi.ops.warehouse import Warehouse
 
 RELATION_TYPES = ("model", "snapshot", "seed")
@@ -54,7 +55,10 @@ def snapshot_relations(
             name.lower(): str(column.get("type", "")).lower()
             for name, column in built[unique_id].get("columns", {}).items()
         }
-        (rows,) = warehouse.query(f"select count(*) from {node['relation_name']}")[0]
+        relation = canonical_relation(
+            node["relation_name"], warehouse.engine, f"relation_name of {unique_id}"
+        )
+        (rows,) = warehouse.query(f"select count(*) from {relation}")[0]
         relations[unique_id] = {
             "relation": node["relation_name"],
             "rows": int(rows),

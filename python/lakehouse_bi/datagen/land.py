@@ -14,12 +14,19 @@ after the batch folders, so an interrupted `land` is completed by running it aga
 a batch twice is refused unless --force (which copies the same bytes again); batches land in
 order; `--all` with nothing left to land does nothing. After landing every batch the landing
 root is byte-identical to the generated output.
+
+Both manifests are untrusted input (issue 24): before anything is copied or deleted, every
+batch id must match the landing contract (`b0000_20250101`, docs/LANDING.md), every file
+`<entity>/batch=<batch_id>/<entity>_<batch_id>[_partNNN].<ext>` (or, re-delivered, an
+earlier batch's name), and every path must resolve inside its root (`--from`, `--to`) --
+symlinks included. Anything else is a LandError naming the manifest and the value.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +38,7 @@ from lakehouse_bi.datagen.writer import CHANGES_NAME, MANIFEST_NAME, render_mani
 from lakehouse_bi.errors import ConfigError
 
 TMP_PREFIX = ".land-"
+BATCH_ID = re.compile(r"b\d{4}_\d{8}")
 
 
 class LandError(ConfigError):
@@ -63,6 +71,100 @@ def _read_manifest(path: Path, what: str) -> dict:
     return manifest
 
 
+def _file_pattern(entity: str) -> re.Pattern[str]:
+    ext = "csv" if ENTITIES[entity].file_format == "csv" else "jsonl"  # writer.entity_file
+    return re.compile(
+        rf"{entity}/batch=(?P<folder>b\d{{4}}_\d{{8}})/{entity}_(?P<batch>b\d{{4}}_\d{{8}})"
+        rf"(?:_part\d{{3}})?\.{ext}"
+    )
+
+
+def check_batches(manifest: dict, path: Path) -> None:
+    """Every batch of a generator manifest read from `path` against the landing contract
+    (module doc): a batch id for each, of the contract's form, once; known entities; every
+    file in its entity's folder for this batch, named for this batch (or, re-delivered, for
+    an earlier one). Raises LandError naming `path` and the offending value."""
+    hint = "regenerate the data (`lakehouse-bi generate ... --force`); do not edit manifests"
+    seen: set[str] = set()
+    for index, entry in enumerate(manifest["batches"]):
+        where = f"{path}: batches[{index}]"
+        if not isinstance(entry, dict) or "batch_id" not in entry:
+            raise LandError(f"{where} has no batch_id", hint)
+        batch_id = entry["batch_id"]
+        if not isinstance(batch_id, str) or not BATCH_ID.fullmatch(batch_id):
+            raise LandError(
+                f"{where}: batch_id {batch_id!r} is not a landing batch id "
+                "(b<4 digits>_<YYYYMMDD>, e.g. b0000_20250101; docs/LANDING.md)",
+                hint,
+            )
+        if batch_id in seen:
+            raise LandError(f"{where}: batch_id {batch_id} appears twice", hint)
+        seen.add(batch_id)
+        entities = entry.get("entities", {})
+        if not isinstance(entities, dict) or not set(entities) <= set(ENTITIES):
+            unknown = sorted(set(entities) - set(ENTITIES)) if isinstance(entities, dict) else []
+            raise LandError(f"{where}: unknown entities {unknown or entities!r}", hint)
+        if not all(
+            isinstance(out, dict) and isinstance(out.get("files"), list)
+            for out in entities.values()
+        ):
+            raise LandError(f"{where}: every entity needs a files list", hint)
+        redelivered = entry.get("redelivered", [])
+        if not isinstance(redelivered, list) or not all(isinstance(r, dict) for r in redelivered):
+            raise LandError(f"{where}: redelivered is not a list of {{entity, file}}", hint)
+        named = [(e, f, False) for e, out in entities.items() for f in out["files"]]
+        named += [(r.get("entity"), r.get("file"), True) for r in redelivered]
+        for entity, name, redelivered in named:
+            match = (
+                _file_pattern(entity).fullmatch(name)
+                if entity in ENTITIES and isinstance(name, str)
+                else None
+            )
+            if (
+                match is None
+                or match["folder"] != batch_id
+                or (match["batch"] >= batch_id if redelivered else match["batch"] != batch_id)
+            ):
+                kind = "re-delivered file" if redelivered else "file"
+                raise LandError(
+                    f"{where} ({batch_id}): {kind} {name!r} of entity {entity!r} does not follow "
+                    f"the landing layout <entity>/batch={batch_id}/<entity>_<batch_id>"
+                    "[_partNNN].<ext> (docs/LANDING.md)",
+                    hint,
+                )
+
+
+def _inside(root: Path, relative: str, what: str) -> Path:
+    """root / relative, refused (LandError naming `what`) unless it resolves inside root."""
+    path = root / relative
+    resolved_root = root.resolve()
+    if not path.resolve().is_relative_to(resolved_root):
+        raise LandError(
+            f"{what}: {relative} resolves to {path.resolve()}, outside {resolved_root}",
+            "remove the symbolic link or fix the manifest; landing writes only inside --to "
+            "and reads only inside --from",
+        )
+    return path
+
+
+def check_paths(source: Path, target: Path, entry: dict) -> None:
+    """Every path landing `entry` reads or writes resolves inside its root: its files and
+    entity folders (and whatever they hold) inside `source`, its destination and staging
+    folders inside `target`. Raises LandError before anything is copied or deleted."""
+    batch_id = entry["batch_id"]
+    for name in _batch_files(entry):
+        _inside(source, name, f"--from {source}")
+    for entity in ENTITIES:
+        folder = f"{entity}/batch={batch_id}"
+        _inside(source, folder, f"--from {source}")
+        _inside(target, folder, f"--to {target}")
+        _inside(target, f"{entity}/{TMP_PREFIX}{batch_id}", f"--to {target}")
+        for parent, _dirs, files in os.walk(source / folder):
+            for name in files:
+                relative = (Path(parent) / name).relative_to(source).as_posix()
+                _inside(source, relative, f"--from {source}")
+
+
 def _header(manifest: dict) -> dict:
     return {k: v for k, v in manifest.items() if k != "batches"}
 
@@ -84,6 +186,7 @@ def _landed_state(target: Path, source_manifest: dict) -> list[str]:
             )
         return []
     manifest = _read_manifest(path, "--to")
+    check_batches(manifest, path)
     if _header(manifest) != _header(source_manifest):
         raise LandError(
             f"{target} holds batches of another generator run (scenario, seed, dates or "
@@ -169,12 +272,20 @@ def land_batches(
     if target.resolve() == source.resolve():
         raise LandError("--from and --to are the same directory", "land into another directory")
     manifest = _read_manifest(source / MANIFEST_NAME, "--from")
+    check_batches(manifest, source / MANIFEST_NAME)
     entries = {b["batch_id"]: b for b in manifest["batches"]}
     generated = list(entries)
     target.mkdir(parents=True, exist_ok=True)
     landed = _landed_state(target, manifest)
 
     if batch_id is not None:
+        if not BATCH_ID.fullmatch(batch_id):
+            raise LandError(
+                f"--batch {batch_id!r} is not a landing batch id (b<4 digits>_<YYYYMMDD>)",
+                f"choose one of the batches of {source / MANIFEST_NAME}, e.g. {generated[0]}"
+                if generated
+                else "run `lakehouse-bi generate --batches N` first",
+            )
         if batch_id not in entries:
             shown = ", ".join(generated[:3]) + (
                 f", ... {generated[-1]}" if len(generated) > 3 else ""
@@ -200,6 +311,8 @@ def land_batches(
     else:
         wanted = generated if force else generated[len(landed) :]
 
+    for bid in wanted:  # every path of every batch checked before the first copy
+        check_paths(source, target, entries[bid])
     result = LandResult(all_batches=generated, now_landed=list(landed))
     for bid in wanted:
         _copy_batch(source, target, entries[bid])

@@ -25,6 +25,7 @@ from lakehouse_bi.deploy.dashboard_specs import load_specs
 from lakehouse_bi.deploy.dashboard_targets import target_location
 from lakehouse_bi.deploy.dashboard_widgets import CHART_TYPES, WidgetQuery, widget_query, widget_sql
 from lakehouse_bi.errors import ConfigError
+from lakehouse_bi.ops.warehouse import open_duckdb
 
 ROW_PIXELS = 64
 
@@ -212,7 +213,8 @@ th:first-child, td:first-child {{ text-align: left; }}
 
 def render_preview(project_dir: Path, database: Path, as_of: dt.date | None = None) -> str:
     """The preview page's HTML for the DuckDB warehouse `database` (see module docstring).
-    Raises ConfigError when a spec, dashboard file or query is wrong or the database is missing."""
+    Raises ConfigError when a spec, dashboard file or query is wrong or the database is missing
+    or not a DuckDB database."""
     if not database.is_file():
         raise ConfigError(
             f"No DuckDB warehouse at {database}.",
@@ -222,7 +224,7 @@ def render_preview(project_dir: Path, database: Path, as_of: dt.date | None = No
     specs = load_specs(project_dir)
     placeholders = target_location(project_dir, "local").placeholders
     sections = []
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with open_duckdb(database) as connection:
         for index, dashboard in enumerate(load_dashboards(project_dir, specs)):
             results = compute_widgets(connection, dashboard, placeholders, as_of)
             sections.append(_section(dashboard, results, as_of, index))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from lakehouse_bi.errors import ConfigError
+from lakehouse_bi.ops.manifest import read_manifest_json
 
 GOVERNED_TYPES = ("model", "seed", "snapshot")
 
@@ -40,7 +42,16 @@ class Node:
 
 
 def load_nodes(manifest_path: Path, catalog_path: Path | None = None) -> list[Node]:
-    manifest = json.loads(manifest_path.read_text())
+    """The project's governed nodes. Raises ConfigError naming --manifest / --catalog when a
+    file is not JSON or not a dbt manifest."""
+    manifest = read_manifest_json(manifest_path, "--manifest")
+    if not isinstance(manifest.get("metadata"), dict) or not isinstance(
+        manifest.get("nodes"), dict
+    ):
+        raise ConfigError(
+            f"--manifest {manifest_path} is not a dbt manifest (no metadata and nodes).",
+            "Pass target/manifest.json as written by `dbt parse --target <t>`.",
+        )
     project = manifest["metadata"].get("project_name")
     built = _catalog_columns(catalog_path) if catalog_path else {}
     return [
@@ -66,7 +77,7 @@ def _yaml_file(node: dict[str, Any]) -> str:
 
 
 def _catalog_columns(catalog_path: Path) -> dict[str, frozenset[str]]:
-    catalog = json.loads(catalog_path.read_text())
+    catalog = read_manifest_json(catalog_path, "--catalog")
     return {
         unique_id: frozenset(name.lower() for name in entry.get("columns", {}))
         for unique_id, entry in catalog.get("nodes", {}).items()

@@ -123,6 +123,7 @@ def openlineage(
     run_results_path = run_results_path or manifest_path.with_name("run_results.json")
     catalog_path = catalog_path or manifest_path.with_name("catalog.json")
     output = output or paths.target / "openlineage.ndjson"
+    settings = HttpSettings.from_env() if send else None  # an unsafe URL fails before any work
     manifest = _load(manifest_path, "dbt manifest")
     run_results = _load(run_results_path, "dbt run_results.json")
     command = (run_results.get("args") or {}).get("which")
@@ -143,7 +144,6 @@ def openlineage(
             ) from error
         write_events(events, output)
         fields.update(events=len(events))
-        settings = HttpSettings.from_env() if send else None
         if settings is not None:
             fields.update(sent=send_events(events, settings), url=settings.url)
     click.echo(f"{len(events)} OpenLineage events written to {output}")

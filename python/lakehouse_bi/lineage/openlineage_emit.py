@@ -4,10 +4,12 @@ transport, whose urllib3 Retry retries connection errors and 5xx answers with ba
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from openlineage.client import OpenLineageClient
@@ -15,7 +17,7 @@ from openlineage.client.event_v2 import RunEvent
 from openlineage.client.transport.file import FileConfig, FileTransport
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 
-from lakehouse_bi.errors import LakehouseBIError
+from lakehouse_bi.errors import ConfigError, LakehouseBIError
 
 URL_ENV = "OPENLINEAGE_URL"
 ENDPOINT_ENV = "OPENLINEAGE_ENDPOINT"
@@ -33,6 +35,21 @@ RETRY = {
 }
 
 
+def _key_safe(url: str) -> bool:
+    """https://, or http:// to a loopback address (localhost, 127.0.0.0/8, ::1)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() == "https":
+        return True
+    if parts.scheme.lower() != "http" or not parts.hostname:
+        return False
+    if parts.hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
+
+
 class LineageExportError(LakehouseBIError):
     """The lineage backend did not accept the events (after the transport's retries)."""
 
@@ -43,6 +60,19 @@ class HttpSettings:
     endpoint: str = DEFAULT_ENDPOINT
     api_key: str | None = None
     timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        """An API key never crosses the network in clear: with one set, the URL must be
+        https:// (plain http only to this machine's loopback, where nothing leaves the host);
+        ConfigError naming OPENLINEAGE_URL otherwise, before any connection."""
+        if self.api_key and not _key_safe(self.url):
+            scheme = urlsplit(self.url).scheme or "no scheme"
+            raise ConfigError(
+                f"{URL_ENV} uses {scheme}, not https, while {API_KEY_ENV} is set: the key "
+                "would cross the network in clear text.",
+                f"Use the backend's https:// URL in {URL_ENV}, or unset {API_KEY_ENV} for a "
+                "backend that needs no key (e.g. a local Marquez).",
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HttpSettings | None:

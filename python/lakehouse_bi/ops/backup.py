@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lakehouse_bi.errors import ConfigError
+from lakehouse_bi.identifiers import sql_literal
 from lakehouse_bi.ops.warehouse import Warehouse
 from lakehouse_bi.ops.workspace import sdk_call
 
@@ -54,7 +55,7 @@ def backup_duckdb(warehouse: Warehouse, schemas: Iterable[str], out: Path) -> di
     """Tables and columns of `schemas` in the DuckDB file; returns the backup manifest."""
     _prepare(out)
     schema_list = sorted({schema.lower() for schema in schemas})
-    literals = ", ".join("'" + schema.replace("'", "''") + "'" for schema in schema_list)
+    literals = ", ".join(sql_literal(schema, "duckdb", "model schema") for schema in schema_list)
     tables = warehouse.records(
         "select table_catalog, table_schema, table_name, table_type from "
         f"information_schema.tables where lower(table_schema) in ({literals}) "

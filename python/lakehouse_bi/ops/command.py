@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lakehouse_bi.errors import ConfigError, DeploymentValidationError, RollbackError
+from lakehouse_bi.identifiers import canonical_relation, quote_relation, split_relation
 from lakehouse_bi.logging_setup import timed
 from lakehouse_bi.ops import backup, deployment, rollback, tune
 from lakehouse_bi.ops.alerts import notify_webhooks
@@ -162,15 +163,23 @@ def _timestamp(value: str | None) -> dt.datetime | None:
 
 
 def resolve_table(manifest, name: str) -> str:
-    """A model name (e.g. fct_sales) -> its relation; a qualified name is taken as it is."""
-    for node in manifest.data["nodes"].values():
-        if node["resource_type"] in ("model", "snapshot") and name in (
-            node["name"],
-            node.get("alias"),
-        ):
-            return node["relation_name"]
-    if name.count(".") == 2:
-        return name
+    """A model name (e.g. fct_sales) -> its relation; a qualified catalog.schema.table is
+    taken as it is. Either way the result is re-quoted (`cat`.`schema`.`t`).
+
+    Raises ConfigError (exit 2) when `name` is not 1 to 3 plain or backtick-quoted parts
+    (spaces, `--`, `;`, `VERSION AS OF`, newlines), RollbackError for a well-formed name that
+    is neither a model of the project nor three parts."""
+    parts = split_relation(name, "databricks", rollback.TABLE_ARGUMENT)
+    if len(parts) == 1:
+        for unique_id, node in manifest.data["nodes"].items():
+            if node["resource_type"] in ("model", "snapshot") and parts[0] in (
+                node["name"],
+                node.get("alias"),
+            ):
+                where = f"relation_name of {unique_id} in {manifest.path}"
+                return canonical_relation(node["relation_name"], "databricks", where)
+    if len(parts) == 3:
+        return quote_relation(parts, "databricks", rollback.TABLE_ARGUMENT)
     raise RollbackError(
         f"Unknown table {name!r}: not a model or snapshot of the project, nor "
         "catalog.schema.table.",

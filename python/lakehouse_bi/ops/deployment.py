@@ -20,6 +20,12 @@ import sqlglot
 from sqlglot import exp
 
 from lakehouse_bi.errors import ConfigError
+from lakehouse_bi.identifiers import (
+    canonical_relation,
+    quote_identifier,
+    reject_control_characters,
+    sql_literal,
+)
 from lakehouse_bi.ops.manifest import Manifest
 from lakehouse_bi.ops.warehouse import Warehouse
 from lakehouse_bi.schema.column_types import parse_type, same_type
@@ -53,7 +59,10 @@ class DeployedModel:
 
 def expected_models(manifest: Manifest) -> list[DeployedModel]:
     """The project's enabled, non-ephemeral models and its snapshots (packages' models are
-    not ours to check)."""
+    not ours to check). Every `relation_name` is parsed and re-quoted for the manifest's
+    engine, and database/schema/alias checked for control characters: a ConfigError naming
+    the node and the manifest when one is not a plain or quoted table name (a value that
+    came from `--vars` or a hand-edited manifest), before any SQL runs."""
     models = []
     for node in manifest.data["nodes"].values():
         if node["resource_type"] not in ("model", "snapshot"):
@@ -64,13 +73,20 @@ def expected_models(manifest: Manifest) -> list[DeployedModel]:
         if not config.get("enabled", True) or config.get("materialized") == "ephemeral":
             continue
         meta = {**config.get("meta", {}), **node.get("meta", {})}
+        where = f"{node['resource_type']} {node['name']} in {manifest.path}:"
+        engine = manifest.adapter_type
+        for key in ("database", "schema", "alias"):
+            if node.get(key) is not None:
+                reject_control_characters(node[key], f"{where} {key}")
         models.append(
             DeployedModel(
                 name=node["name"],
                 database=node.get("database"),
                 schema=node["schema"],
                 alias=node.get("alias") or node["name"],
-                relation=node["relation_name"],
+                relation=canonical_relation(
+                    node["relation_name"], engine, f"{where} relation_name"
+                ),
                 materialized=config.get("materialized") or node["resource_type"],
                 columns={
                     column["name"]: column.get("data_type")
@@ -80,10 +96,6 @@ def expected_models(manifest: Manifest) -> list[DeployedModel]:
             )
         )
     return sorted(models, key=lambda model: (model.schema, model.alias))
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def deployed_columns(
@@ -96,10 +108,13 @@ def deployed_columns(
         by_catalog.setdefault(model.database, set()).add(model.schema.lower())
     found: dict[tuple[str, str], dict[str, str]] = {}
     for catalog, schemas in by_catalog.items():
-        schema_list = ", ".join(_literal(schema) for schema in sorted(schemas))
-        if warehouse.engine == "databricks":
+        engine = warehouse.engine
+        schema_list = ", ".join(
+            sql_literal(schema, engine, "model schema") for schema in sorted(schemas)
+        )
+        if engine == "databricks":
             source = (
-                f"`{catalog}`.information_schema.columns"
+                f"{quote_identifier(catalog, engine, 'model database')}.information_schema.columns"
                 if catalog
                 else ("information_schema.columns")
             )
@@ -108,7 +123,7 @@ def deployed_columns(
             source = "information_schema.columns"
             where = f"lower(table_schema) in ({schema_list})"
             if catalog:
-                where += f" and table_catalog = {_literal(catalog)}"
+                where += f" and table_catalog = {sql_literal(catalog, engine, 'model database')}"
         # Unity Catalog's data_type is the bare name (DECIMAL); full_data_type has the
         # parameters (decimal(18,2)) -- docs "INFORMATION_SCHEMA.COLUMNS".
         type_column = "full_data_type" if warehouse.engine == "databricks" else "data_type"
@@ -210,9 +225,15 @@ def _default_value(parameter: dict[str, Any], suffix: str | None) -> str:
             f"parameter {parameter.get('keyword')!r} has no default value",
             "Give every dashboard parameter a defaultSelection.",
         )
+    what = f"parameter {parameter.get('keyword')!r} default"
     if kind in ("INTEGER", "DECIMAL", "DOUBLE", "FLOAT", "LONG"):
-        return str(bound)
-    return _literal(str(bound))
+        if not re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", str(bound).strip()):
+            raise ConfigError(
+                f"{what} {bound!r} is not a number ({kind}).",
+                "Give the parameter a numeric defaultSelection value.",
+            )
+        return str(bound).strip()
+    return sql_literal(str(bound), "databricks", what)  # the queries are Databricks SQL
 
 
 def _bind(sql: str, parameters: list[dict[str, Any]], where: str) -> str:

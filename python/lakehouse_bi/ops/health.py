@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from lakehouse_bi.identifiers import canonical_relation
 from lakehouse_bi.ops.manifest import Manifest, SourceTable, format_age
 from lakehouse_bi.ops.warehouse import Warehouse
 
@@ -72,7 +73,8 @@ def check_measured_freshness(
 ) -> CheckResult:
     """`select max(loaded_at_field) ... where filter`: what `dbt source freshness` runs."""
     where = f" where {table.sla.filter}" if table.sla.filter else ""
-    rows = warehouse.query(f"select max({table.loaded_at_field}) from {table.relation_name}{where}")
+    relation = canonical_relation(table.relation_name, warehouse.engine, f"source {table.name}")
+    rows = warehouse.query(f"select max({table.loaded_at_field}) from {relation}{where}")
     newest = to_utc(rows[0][0]) if rows else None
     detail = "rows matching the SLA filter" if table.sla.filter else ""
     if newest is None:
@@ -81,7 +83,9 @@ def check_measured_freshness(
 
 
 def recorded_freshness(warehouse: Warehouse, relation: str) -> dict[str, tuple]:
-    """Latest `dbt source freshness` result per source: (max_loaded_at, status, error, at)."""
+    """Latest `dbt source freshness` result per source: (max_loaded_at, status, error, at).
+    ConfigError (no statement run) when `relation` is not a table name."""
+    relation = canonical_relation(relation, warehouse.engine, "source freshness relation")
     rows = warehouse.query(
         "select unique_id, max_loaded_at, status, error, generated_at from ("
         " select unique_id, max_loaded_at, status, error, generated_at,"
@@ -121,6 +125,7 @@ def check_recorded_freshness(
 
 
 def check_dq_score(warehouse: Warehouse, relation: str, minimum: float) -> CheckResult:
+    relation = canonical_relation(relation, warehouse.engine, "elementary_test_results relation")
     rows = warehouse.query(
         f"select status, count(*) from {relation} where invocation_id = ("
         f" select invocation_id from {relation} order by detected_at desc limit 1"

@@ -76,6 +76,30 @@ class SourceTable:
     health_label: str = "source freshness"
 
 
+def read_manifest_json(path: Path, argument: str = "--manifest") -> dict[str, Any]:
+    """The JSON object in `path` (a dbt manifest or catalog passed as `argument`). Raises
+    ConfigError naming the argument, the file and the parse error's position when the file
+    cannot be read or is not a JSON object, instead of a traceback."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(
+            f"{argument} {path} cannot be read: {error}.", "Check the path."
+        ) from None
+    except json.JSONDecodeError as error:
+        raise ConfigError(
+            f"{argument} {path} is not valid JSON: {error.msg} at line {error.lineno}, "
+            f"column {error.colno}.",
+            "Regenerate it (`dbt parse --target <t>` writes target/manifest.json) or pass "
+            "the right file; a partial copy or download is the usual cause.",
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{argument} {path} holds JSON but not an object.", "Pass the file dbt wrote."
+        )
+    return data
+
+
 @dataclass(frozen=True)
 class Manifest:
     data: dict[str, Any]
@@ -83,12 +107,20 @@ class Manifest:
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
+        """The manifest at `path`. Raises ConfigError naming --manifest and the file when it
+        is missing, not JSON, or not a dbt manifest (no metadata / nodes / sources)."""
         if not path.is_file():
             raise ConfigError(
                 f"No dbt manifest at {path}.",
                 "Run `dbt parse` (or any dbt build) for the target you check, or pass --manifest.",
             )
-        return cls(json.loads(path.read_text()), path)
+        data = read_manifest_json(path)
+        if not all(isinstance(data.get(key), dict) for key in ("metadata", "nodes", "sources")):
+            raise ConfigError(
+                f"--manifest {path} is not a dbt manifest (no metadata, nodes and sources).",
+                "Pass target/manifest.json as written by `dbt parse --target <t>`.",
+            )
+        return cls(data, path)
 
     @property
     def adapter_type(self) -> str:

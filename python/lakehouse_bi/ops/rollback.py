@@ -12,7 +12,9 @@ Checks, each a RollbackError naming the table and what to do (docs/ROLLBACK.md):
   "How to Rollback a Delta Lake Table to a Previous Version with Restore".
 
 The restore SQL is `RESTORE TABLE <t> TO VERSION AS OF <n>` -- always by version, even when
-asked by timestamp (the version the timestamp resolves to is shown, no second lookup).
+asked by timestamp (the version the timestamp resolves to is shown, no second lookup). The
+table name reaches SQL only re-quoted part by part (lakehouse_bi.identifiers): a `--table`
+carrying SQL (`t VERSION AS OF 0 --`) is refused before any statement runs, dry run included.
 """
 
 from __future__ import annotations
@@ -23,10 +25,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lakehouse_bi.errors import RollbackError
+from lakehouse_bi.identifiers import canonical_relation
 from lakehouse_bi.ops.health import to_utc
 from lakehouse_bi.ops.warehouse import Warehouse
 
 DEFAULT_VACUUM_RETENTION = dt.timedelta(days=7)  # Delta's default (168 hours)
+TABLE_ARGUMENT = "--table"
+
+
+def restore_table_name(table: str) -> str:
+    """`table` (1 to 3 parts, each plain or backtick-quoted) re-quoted as
+    `catalog`.`schema`.`table`; ConfigError naming --table for anything else."""
+    return canonical_relation(table, "databricks", TABLE_ARGUMENT)
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,8 @@ class RestorePlan:
 
     @property
     def sql(self) -> str:
-        return f"RESTORE TABLE {self.table} TO VERSION AS OF {self.target.version}"
+        version = int(self.target.version)
+        return f"RESTORE TABLE {restore_table_name(self.table)} TO VERSION AS OF {version}"
 
     def as_dict(self) -> dict[str, Any]:
         def commit(c: Commit) -> dict[str, Any]:
@@ -85,7 +96,9 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 
 def read_history(warehouse: Warehouse, table: str) -> list[Commit]:
-    """DESCRIBE HISTORY, oldest first. An unknown table is a RollbackError."""
+    """DESCRIBE HISTORY, oldest first. An unknown table is a RollbackError; a `table` that
+    is not a table name is a ConfigError (exit 2) and runs nothing."""
+    table = restore_table_name(table)
     try:
         rows = warehouse.records(f"DESCRIBE HISTORY {table}")
     except Exception as error:

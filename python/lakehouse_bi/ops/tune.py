@@ -17,6 +17,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from lakehouse_bi.identifiers import (
+    canonical_relation,
+    quote_identifier,
+    quote_relation,
+    sql_literal,
+)
 from lakehouse_bi.ops.manifest import Manifest
 from lakehouse_bi.ops.warehouse import Warehouse
 
@@ -93,18 +99,30 @@ def _as_list(value: Any) -> list[str]:
     return [str(part) for part in value]
 
 
+def _where(manifest: Manifest, node: dict[str, Any], key: str) -> str:
+    return f"{key} of model {node['name']} in {manifest.path}"
+
+
+def _relation(manifest: Manifest, node: dict[str, Any], engine: str) -> str:
+    return canonical_relation(
+        node["relation_name"], engine, _where(manifest, node, "relation_name")
+    )
+
+
 def databricks_stats(warehouse: Warehouse, manifest: Manifest) -> list[TableStats]:
-    """DESCRIBE DETAIL of every table model."""
+    """DESCRIBE DETAIL of every table model. A relation_name that is not a table name (see
+    lakehouse_bi.identifiers) is a ConfigError before any statement runs."""
+    relations = [_relation(manifest, node, "databricks") for node in project_tables(manifest)]
     stats = []
-    for node in project_tables(manifest):
+    for node, relation in zip(project_tables(manifest), relations, strict=True):
         try:
-            (detail,) = warehouse.records(f"DESCRIBE DETAIL {node['relation_name']}")
+            (detail,) = warehouse.records(f"DESCRIBE DETAIL {relation}")
         except Exception as error:  # not built yet: validate-deployment reports that
-            logger.warning("skipped %s: %s", node["relation_name"], str(error).splitlines()[0])
+            logger.warning("skipped %s: %s", relation, str(error).splitlines()[0])
             continue
         stats.append(
             TableStats(
-                table=node["relation_name"],
+                table=relation,
                 model=node["name"],
                 size_bytes=int(detail.get("sizeInBytes") or 0),
                 files=int(detail.get("numFiles") or 0),
@@ -123,34 +141,41 @@ def databricks_stats(warehouse: Warehouse, manifest: Manifest) -> list[TableStat
 
 def duckdb_stats(warehouse: Warehouse, manifest: Manifest) -> tuple[list[TableStats], float]:
     """Rows, row groups and bytes (distinct blocks x block size) of every table model, and
-    the share of free blocks in the database file."""
+    the share of free blocks in the database file. Schema, alias and relation_name reach SQL
+    only as escaped literals / quoted names; a control character in one, or a relation_name
+    that is not a table name, is a ConfigError before any statement runs."""
+    tables = []
+    for node in project_tables(manifest):
+        schema, name = node["schema"], node.get("alias") or node["name"]
+        literals = (
+            sql_literal(schema, "duckdb", _where(manifest, node, "schema")),
+            sql_literal(name, "duckdb", _where(manifest, node, "alias")),
+        )
+        qualified = quote_relation((schema, name), "duckdb")
+        tables.append((node, _relation(manifest, node, "duckdb"), literals, qualified))
     (size,) = warehouse.records("pragma database_size")
     block_size = int(size["block_size"])
     free_share = int(size["free_blocks"]) / max(int(size["total_blocks"]), 1)
     stats = []
-    for node in project_tables(manifest):
-        schema, name = node["schema"], node.get("alias") or node["name"]
-        qualified = f"{schema}.{name}".replace("'", "''")
-        rows = warehouse.query(
-            "select estimated_size from duckdb_tables() "
-            f"where schema_name = '{schema}' and table_name = '{name}'"
-        )
+    for node, relation, (schema_literal, name_literal), qualified in tables:
+        match = f"schema_name = {schema_literal} and table_name = {name_literal}"
+        rows = warehouse.query(f"select estimated_size from duckdb_tables() where {match}")
         if not rows:
             continue  # not built: validate-deployment reports it
         groups, blocks = warehouse.query(
             "select count(distinct row_group_id), count(distinct block_id) "
-            f"from pragma_storage_info('{qualified}')"
+            f"from pragma_storage_info({sql_literal(qualified, 'duckdb')})"
         )[0]
         columns = [
             r[0]
             for r in warehouse.query(
                 "select column_name from information_schema.columns "
-                f"where table_schema = '{schema}' and table_name = '{name}'"
+                f"where table_schema = {schema_literal} and table_name = {name_literal}"
             )
         ]
         stats.append(
             TableStats(
-                table=node["relation_name"],
+                table=relation,
                 model=node["name"],
                 size_bytes=int(blocks) * block_size,
                 files=int(groups),
@@ -170,7 +195,13 @@ def _suggested_keys(stats: TableStats) -> list[str]:
 
 
 def _cluster_sql(table: str, keys: list[str]) -> str:
-    clause = "AUTO" if keys == ["AUTO"] else f"({', '.join(keys)})"
+    """The advised DDL for a canonical (quoted) `table`; every clustering key (from the YAML
+    or `--vars`) quoted, so a key holding SQL prints as a name, never as a statement."""
+    if keys == ["AUTO"]:
+        clause = "AUTO"
+    else:
+        quoted = (quote_identifier(key, "databricks", f"clustering key of {table}") for key in keys)
+        clause = f"({', '.join(quoted)})"
     return f"ALTER TABLE {table} CLUSTER BY {clause}; OPTIMIZE {table}"
 
 
@@ -178,6 +209,7 @@ def recommend_databricks(stats: list[TableStats]) -> list[Recommendation]:
     """Per table: clustering drift or missing clustering, compaction, write properties."""
     out = []
     for table in stats:
+        relation = canonical_relation(table.table, "databricks", f"table {table.table!r}")
         found = []
         declared = [k.lower() for k in table.declared_clustering]
         actual = [k.lower() for k in table.clustering]
@@ -188,7 +220,7 @@ def recommend_databricks(stats: list[TableStats]) -> list[Recommendation]:
                     "CLUSTER BY",
                     f"YAML declares clustering ({', '.join(declared)}), table has "
                     f"({', '.join(actual) or 'none'}): re-deploy or alter, then OPTIMIZE",
-                    _cluster_sql(table.table, table.declared_clustering),
+                    _cluster_sql(relation, table.declared_clustering),
                 )
             )
         elif (
@@ -204,7 +236,7 @@ def recommend_databricks(stats: list[TableStats]) -> list[Recommendation]:
                     "CLUSTER BY",
                     f"{(table.size_bytes or 0) / MB:,.0f} MB without clustering or partitions "
                     f"(>= {CLUSTER_MIN_BYTES // MB} MB): set liquid_clustered_by in its YAML",
-                    _cluster_sql(table.table, keys),
+                    _cluster_sql(relation, keys),
                 )
             )
         files = table.files or 0
@@ -216,7 +248,7 @@ def recommend_databricks(stats: list[TableStats]) -> list[Recommendation]:
                     "OPTIMIZE",
                     f"{files} files averaging {average:.1f} MB (< {SMALL_FILE_BYTES // MB} MB, "
                     f">= {MIN_FILES_FOR_COMPACTION} files): compact",
-                    f"OPTIMIZE {table.table}",
+                    f"OPTIMIZE {relation}",
                 )
             )
             missing = [
@@ -232,7 +264,7 @@ def recommend_databricks(stats: list[TableStats]) -> list[Recommendation]:
                         "SET TBLPROPERTIES",
                         "small files keep coming: let writes bin-pack (add to the layer's "
                         "tblproperties in dbt_project.yml)",
-                        f"ALTER TABLE {table.table} SET TBLPROPERTIES ({settings})",
+                        f"ALTER TABLE {relation} SET TBLPROPERTIES ({settings})",
                     )
                 )
         out += found or [Recommendation(table.table, "none", "within thresholds")]

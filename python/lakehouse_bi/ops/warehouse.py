@@ -63,15 +63,35 @@ SQL_RETRY_POLICY = {
 }
 
 
-def connect_duckdb(database: Path) -> Warehouse:
+DUCKDB_PATH_ENV = "LAKEHOUSE_BI_DUCKDB_PATH"
+
+
+def open_duckdb(database: Path) -> Any:
+    """A read-only duckdb connection to `database`. Raises ConfigError naming the file and
+    LAKEHOUSE_BI_DUCKDB_PATH when it is missing, not a DuckDB database, or cannot be opened
+    (e.g. locked by a running build)."""
     import duckdb
 
     if not database.is_file():
         raise ConfigError(
             f"No DuckDB database at {database}.",
-            "Build it first (`make build` or `dbt build`), or set LAKEHOUSE_BI_DUCKDB_PATH.",
+            f"Build it first (`make build` or `dbt build`), or set {DUCKDB_PATH_ENV}.",
         )
-    return Warehouse(duckdb.connect(str(database), read_only=True), "duckdb")
+    try:
+        return duckdb.connect(str(database), read_only=True)
+    except duckdb.Error as error:
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+        raise ConfigError(
+            f"{database} cannot be opened as a DuckDB database ({DUCKDB_PATH_ENV}): {first}",
+            f"Point {DUCKDB_PATH_ENV} at the warehouse `dbt build` writes (default "
+            "data/lakehouse_bi.duckdb), or rebuild it with `make build`; if a build is "
+            "running, wait for it to finish.",
+        ) from None
+
+
+def connect_duckdb(database: Path) -> Warehouse:
+    """The local warehouse, read-only; ConfigError as open_duckdb."""
+    return Warehouse(open_duckdb(database), "duckdb")
 
 
 def _service_principal(host: str, client_id: str, client_secret: str) -> Callable[[], Any]:

@@ -61,15 +61,26 @@ def run_dbt(paths: ProjectPaths, *args: str, check: bool = True) -> RunSummary:
     return summary
 
 
+# edr's config.yml: offline-friendly (no tracking, no version check, no `dbt deps`).
+EDR_CONFIG = {
+    "anonymous_usage_tracking": False,
+    "disable_elementary_version_check": True,
+    "run_dbt_deps_if_needed": False,
+}
+
+
+def edr_config_text(extra: dict | None = None) -> str:
+    """config.yml for edr: EDR_CONFIG plus `extra` sections (e.g. {"slack": {...}})."""
+    import yaml
+
+    return yaml.safe_dump({**EDR_CONFIG, **(extra or {})}, sort_keys=False)
+
+
 def write_edr_config(paths: ProjectPaths) -> Path:
-    """edr's config: offline-friendly (no tracking, no version check, no `dbt deps`)."""
+    """edr's config (EDR_CONFIG, no secret) in <target>/edr; returns the folder."""
     config_dir = paths.target / "edr"
     config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / "config.yml").write_text(
-        "anonymous_usage_tracking: false\n"
-        "disable_elementary_version_check: true\n"
-        "run_dbt_deps_if_needed: false\n"
-    )
+    (config_dir / "config.yml").write_text(edr_config_text())
     return config_dir
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from lakehouse_bi.errors import SchemaEvolutionError
+from lakehouse_bi.identifiers import reject_control_characters
 from lakehouse_bi.schema.column_types import ENGINES
 from lakehouse_bi.schema.compare import compare_schemas
 from lakehouse_bi.schema.migration import MigrationPlan, plan_migration
@@ -58,10 +59,16 @@ def diff(
     old: Path, new: Path, table: str | None, engine: str, dialect: str, output_format: str
 ) -> None:
     """Compare OLD with NEW (JSON/YAML column -> type maps, or .csv/.jsonl landing files) and
-    print each change and the DDL for DuckDB and Databricks. Exits 1 when a change needs a
-    table rewrite on an engine (narrowing, an unsupported type change)."""
+    print each change and the DDL for DuckDB and Databricks. Exits 4 when a change needs a
+    table rewrite on an engine (narrowing, an unsupported type change); exits 2, printing no
+    DDL, when a column or table name holds a newline or another control character."""
     changes = compare_schemas(load_schema(old, dialect), load_schema(new, dialect))
-    table = table or default_table_name(new)
+    if table is not None:
+        reject_control_characters(table, "--table")
+    else:
+        table = reject_control_characters(
+            default_table_name(new), f"table name taken from NEW's file name {new.name!r}"
+        )
     engines = ENGINES if engine == "both" else (engine,)
     plans = [plan_migration(changes, table, name) for name in engines]
     if output_format == "json":

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
+from lakehouse_bi.identifiers import quote_identifier
 from lakehouse_bi.schema.column_types import INTEGERS, Type, decimal_digits, render_type
 from lakehouse_bi.schema.compare import ChangeKind, SchemaChange
 
@@ -83,11 +84,13 @@ def plan_migration(changes: list[SchemaChange], table: str, engine: str) -> Migr
 
 
 def quote_name(name: str, engine: str) -> str:
-    quote = '"' if engine == "duckdb" else "`"
-    return quote + name.replace(quote, quote * 2) + quote
+    """`name` quoted for `engine` (lakehouse_bi.identifiers.quote_identifier): ConfigError for
+    an empty name or a control character."""
+    return quote_identifier(name, engine, "column or table name")
 
 
 def quote_table(table: str, engine: str) -> str:
+    """Each dot-separated part of `table` quoted for `engine`."""
     return ".".join(quote_name(part, engine) for part in table.split("."))
 
 

@@ -16,6 +16,7 @@ import yaml
 from sqlglot import exp
 
 from lakehouse_bi.errors import ConfigError
+from lakehouse_bi.identifiers import reject_control_characters
 from lakehouse_bi.schema.column_types import parse_type
 
 SCHEMA_SUFFIXES = (".json", ".yml", ".yaml")
@@ -23,11 +24,14 @@ LANDING_SUFFIXES = {".csv": "read_csv", ".jsonl": "read_json_auto", ".ndjson": "
 
 
 def load_schema(path: Path, dialect: str) -> dict[str, exp.DataType]:
-    """Ordered column -> type of `path`; types in `dialect` for schema files."""
+    """Ordered column -> type of `path`; types in `dialect` for schema files. Raises
+    ConfigError naming the file for an unreadable file or type, and for a column name that
+    is not a string or holds a control character (a newline in a name would start a line of
+    the printed DDL)."""
     suffix = path.suffix.lower()
     if suffix in LANDING_SUFFIXES:
         return {
-            name: parse_type(data_type, "duckdb", f"{path}, column {name}")
+            _column_name(name, path): parse_type(data_type, "duckdb", f"{path}, column {name}")
             for name, data_type in sniff_landing_file(path)
         }
     if suffix not in SCHEMA_SUFFIXES:
@@ -38,9 +42,13 @@ def load_schema(path: Path, dialect: str) -> dict[str, exp.DataType]:
         )
     columns = _column_map(_read_document(path), path)
     return {
-        name: parse_type(str(data_type), dialect, f"{path}, column {name}")
+        _column_name(name, path): parse_type(str(data_type), dialect, f"{path}, column {name}")
         for name, data_type in columns.items()
     }
+
+
+def _column_name(name: object, path: Path) -> str:
+    return reject_control_characters(name, f"{path}: column name")  # type: ignore[arg-type]
 
 
 def sniff_landing_file(path: Path) -> list[tuple[str, str]]:
