@@ -35,6 +35,8 @@ def _make_targets_called(path: Path) -> set[str]:
     for job in workflow["jobs"].values():
         for step in job["steps"]:
             for words in run_commands(step.get("run", "")):
+                if words[0].startswith(".ci/") and words[1:2] == ["make"]:
+                    words = words[1:]  # a .ci/ helper wrapping a make target
                 if words[0] == "make":
                     called.update(w for w in words[1:] if not w.startswith("-") and "=" not in w)
     return called
@@ -87,6 +89,8 @@ jobs:
       - run: pip install -e . && make lint
       - run: make no-such-target
       - run: .ci/run
+      - run: .ci/github_oidc_token.sh make lint
+      - run: .ci/github_oidc_token.sh make no-such-wrapped
 """
 
 
@@ -95,14 +99,17 @@ def test_policy_names_each_problem_with_file_and_key(tmp_path):
     path.write_text(BAD_WORKFLOW)
     problems = workflow_problems(path, TARGETS)
     joined = "\n".join(problems)
-    assert len(problems) == 5, joined
+    assert len(problems) == 6, joined
     assert f"{path}: env.DATABRICKS_TOKEN: a secret-like key holds a plain value" in joined
     assert "jobs.build.steps[0].uses: 'actions/checkout@v4' is not pinned" in joined
     assert "jobs.build.steps[1].uses: 'actions/setup-python@main' is not pinned" in joined
     assert "jobs.build.steps[3].run: 'pip install -e .' bypasses the Makefile" in joined
     assert "jobs.build.steps[4].run: make target 'no-such-target' is not defined" in joined
-    # A secrets expression, a full SHA, `make lint` and a .ci/ helper pass.
+    # A .ci/ helper wrapping make: the wrapped target is checked like any other.
+    assert "jobs.build.steps[7].run: make target 'no-such-wrapped' is not defined" in joined
+    # A secrets expression, a full SHA, `make lint`, a .ci/ helper (wrapping one) pass.
     assert "API_KEY" not in joined and "steps[2]" not in joined and "steps[5]" not in joined
+    assert "steps[6]" not in joined
 
 
 def test_policy_cli_exit_codes(tmp_path, monkeypatch):
