@@ -1,7 +1,7 @@
 {#
     `dbt run-operation apply_retention_policy [--args '{dry_run: true, as_of: "2026-01-31",
     tables: [fct_sales]}']`: deletes the rows vars.retention_policy (dbt_project.yml) has
-    expired -- per listed table, rows whose column is before `as_of` (default: today, UTC)
+    expired -- per table with a meta.retention_column, rows whose column is before `as_of` (default: today, UTC)
     minus the layer's retention_days -- then purges and vacuums where the policy says:
       - bronze: each expired file is first recorded in observability.retention_expired_files,
         so bronze never ingests it again;
@@ -31,8 +31,8 @@
             {%- endif -%}
             {%- if not policy.column -%}
                 {{ exceptions.raise_compiler_error(
-                    "Retention of " ~ node.name ~ ": vars.retention_policy." ~ policy.layer
-                    ~ ".tables." ~ node.name ~ " names no column (e.g. {column: _ingested_at}).") }}
+                    "Retention of " ~ node.name ~ ": its meta.retention_column is empty "
+                    ~ "(e.g. {retention_column: _ingested_at}).") }}
             {%- endif -%}
             {%- set decision = delta_maintenance_decision(node) -%}
             {%- if decision.vacuum_retain_hours is not none -%}
@@ -44,7 +44,8 @@
     {%- endfor -%}
     {%- if tables is not none and not planned -%}
         {{ exceptions.raise_compiler_error(
-            "Retention: none of " ~ tables ~ " is listed under vars.retention_policy.<layer>.tables.") }}
+            "Retention: none of " ~ tables ~ " has a meta.retention_column in a layer of "
+            ~ "vars.retention_policy (the others keep their rows: meta.retention_exempt).") }}
     {%- endif -%}
     {%- for node, policy, days, decision in planned -%}
         {%- set relation = node_relation(node) -%}

@@ -10,16 +10,16 @@
 -- Sales fact at order-line grain. Each line carries the customer and product versions valid
 -- when the order was placed (as-of). Today's customer attributes change without any sales
 -- change, so they are joined at read time (sales_with_current_customer), not stored here.
--- Incremental runs recompute the order dates touched by changes since the last run.
--- The recompute window (recompute_window_predicate()) is decided by the order and order-line
--- changes that arrived since this table's last run:
--- depends_on: {{ ref('int_orders__checked') }}
--- depends_on: {{ ref('int_order_lines__checked') }}
+-- Incremental runs recompute the order dates touched by the changes that arrived since this
+-- table's last run in the change feeds that move it (meta.recomputes in the registry).
 with orders as (
 
     select *
     from {{ ref('fct_order') }}
-    where {{ recompute_window_predicate() }}
+    where {{ recompute_window_predicate(changed_by=[
+        ref('int_orders__checked'),
+        ref('int_order_lines__checked'),
+    ]) }}
 
 ),
 

@@ -8,16 +8,18 @@
 }}
 
 -- "Sales Overview": daily revenue-bearing sales by country, channel and product category.
--- Incremental runs recompute the days touched by changes since the last run.
--- The recompute window (recompute_window_predicate()) is decided by the order and order-line
--- changes that arrived since this table's last run:
--- depends_on: {{ ref('int_orders__checked') }}
--- depends_on: {{ ref('int_order_lines__checked') }}
+-- Incremental runs recompute the days touched by the changes that arrived since this table's
+-- last run in the change feeds that move it (meta.recomputes in the registry).
 with sales as (
 
     select *
     from {{ ref('fct_sales') }}
-    where is_revenue and {{ recompute_window_predicate('order_date') }}
+    where
+        is_revenue
+        and {{ recompute_window_predicate('order_date', changed_by=[
+            ref('int_orders__checked'),
+            ref('int_order_lines__checked'),
+        ]) }}
 
 ),
 

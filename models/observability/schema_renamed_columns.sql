@@ -1,14 +1,9 @@
 -- Probable renames of landing columns under `permissive` (docs/ARCHITECTURE.md, Schema
 -- evolution): a file that lacks a declared column and holds an undeclared one, from
 -- observability.schema_change_log. One row per file and (dropped, added) pair; column
--- names only, never values. The bronze refs order it after every bronze model (they write
--- the log) and give the files of each entity's latest ingestion: the warn test judges
--- those only, so a warning holds until the entity ingests its next files.
--- depends_on: {{ ref('bronze_customers') }}
--- depends_on: {{ ref('bronze_products') }}
--- depends_on: {{ ref('bronze_orders') }}
--- depends_on: {{ ref('bronze_order_lines') }}
--- depends_on: {{ ref('bronze_web_events') }}
+-- names only, never values. int_landed_records__unioned orders it after every bronze model
+-- (they write the log) and gives the files of each entity's latest ingestion: the warn test
+-- judges those only, so a warning holds until the entity ingests its next files.
 with changes as (
 
     select
@@ -60,9 +55,34 @@ renames as (
 
 ),
 
+landed as (
+
+    select * from {{ ref('int_landed_records__unioned') }}
+    where stage = 'landed'
+
+),
+
+-- The files of each entity's latest ingestion: one bronze run stamps its rows with one time.
+latest as (
+
+    select
+        entity,
+        max(_ingested_at) as latest_ingested_at
+    from landed
+    group by 1
+
+),
+
 latest_ingestions as (
 
-    {{ union_per_entity(landed_entities(), latest_ingested_files) }}
+    select distinct
+        'landing.' || landed.entity as source_table,
+        landed._source_file as source_file
+    from landed
+    inner join latest
+        on
+            landed.entity = latest.entity
+            and landed._ingested_at = latest.latest_ingested_at
 
 )
 
@@ -78,5 +98,5 @@ select
 from renames
 left join latest_ingestions
     on
-        renames.model_name = latest_ingestions.model_name
+        renames.source_table = latest_ingestions.source_table
         and renames.source_file = latest_ingestions.source_file

@@ -1,15 +1,11 @@
 {#
-    Every reason in a quarantine model's `quarantine_reasons` lists is one of the checks
-    declared for its entity in macros/quality/quarantine_checks.sql, so the DQ metrics
-    report every reason that quarantines a record. Returns one row per undeclared reason.
+    Every reason in a quarantine model's `quarantine_reasons` lists is one of the checks its
+    entity declares in the registry (landing_entities(): the load's standard checks and
+    meta.checks), so the DQ metrics report every reason that quarantines a record. Returns
+    one row per undeclared reason.
 #}
 {% test quarantine_reasons_declared(model, entity) %}
-    {%- set declared = lakehouse_bi.quarantine_checks().get(entity) %}
-    {%- if declared is none %}
-        {{ exceptions.raise_compiler_error(
-            "quarantine_reasons_declared: entity '" ~ entity ~ "' has no checks in "
-            ~ "macros/quality/quarantine_checks.sql; add it there or fix the test's entity") }}
-    {%- endif %}
+    {%- set declared = lakehouse_bi.landing_entity_named(entity).checks if execute else [] %}
     with records as (
 
         select quarantine_reasons as reasons

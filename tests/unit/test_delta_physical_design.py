@@ -93,37 +93,71 @@ def test_log_retention_shorter_than_deleted_file_retention(project):
     ("edit", "expected"),
     [
         (
-            lambda p: p["silver"]["tables"].update(fct_ordr={"column": "_ingested_at"}),
-            "vars.retention_policy.silver.tables.fct_ordr: no table of that name in models/silver",
-        ),
-        (
-            lambda p: p["silver"]["tables"].pop("fct_web_event"),
-            "vars.retention_policy.silver: table fct_web_event is neither under tables",
-        ),
-        (
-            lambda p: p["gold"]["tables"].update(fct_sales={"column": "order_day"}),
-            "vars.retention_policy.gold.tables.fct_sales.column: 'order_day' is not a column",
-        ),
-        (
             lambda p: p["gold"].update(retention_days=0),
             "vars.retention_policy.gold.retention_days: must be a whole number of days >= 1",
-        ),
-        (
-            lambda p: p["gold"]["exempt"].update(dim_date=""),
-            "vars.retention_policy.gold.exempt.dim_date: give the reason",
         ),
         (
             lambda p: p.update(platinum={"retention_days": 1, "vacuum_retain_hours": 168}),
             "vars.retention_policy.platinum: no such layer",
         ),
+        (
+            lambda p: p["silver"].update(tables={"fct_order": {"column": "_ingested_at"}}),
+            "vars.retention_policy.silver.tables: tables now say their retention in meta",
+        ),
     ],
-    ids=["unknown-table", "unlisted-table", "unknown-column", "zero-days", "no-reason", "layer"],
+    ids=["zero-days", "layer", "old-table-list"],
 )
 def test_retention_policy_problems(project, edit, expected):
     _edit_project(project, lambda d: edit(d["vars"]["retention_policy"]))
     problems = spec_problems(project)
     assert len(problems) == 1 and expected in problems[0], problems
     assert problems[0].startswith("dbt_project.yml: ")
+
+
+def _drop_folder_meta(document: dict) -> None:
+    document["models"]["lakehouse_bi"]["silver"].pop("+meta")
+
+
+@pytest.mark.parametrize(
+    ("yaml_file", "model", "edit", "expected"),
+    [
+        (
+            "models/gold/_gold__models.yml",
+            "fct_sales",
+            lambda m: m["config"]["meta"].pop("retention_column"),
+            "model fct_sales (_gold__models.yml): a table of layer gold "
+            "(dbt_project.yml: vars.retention_policy.gold) needs meta.retention_column",
+        ),
+        (
+            "models/gold/_gold__models.yml",
+            "fct_sales",
+            lambda m: m["config"]["meta"].update(retention_column="order_day"),
+            "model fct_sales (_gold__models.yml): meta.retention_column 'order_day' is not a "
+            "column of fct_sales",
+        ),
+        (
+            "models/gold/_gold__models.yml",
+            "dim_date",
+            lambda m: m["config"]["meta"].update(retention_exempt=""),
+            "model dim_date (_gold__models.yml): meta.retention_exempt must give the reason it "
+            "keeps its rows",
+        ),
+    ],
+    ids=["no-column", "unknown-column", "no-reason"],
+)
+def test_table_retention_problems(project, yaml_file, model, edit, expected):
+    _edit_model_yaml(project, yaml_file, model, edit)
+    problems = spec_problems(project)
+    assert len(problems) == 1 and problems[0].startswith(expected), problems
+
+
+def test_a_silver_table_inherits_its_folders_retention_column(project):
+    """Silver's `+meta: {retention_column: _ingested_at}` covers fct_order; without it, every
+    silver table that is not exempt is reported."""
+    _edit_project(project, _drop_folder_meta)
+    problems = spec_problems(project)
+    assert any(p.startswith("model fct_order (") for p in problems), problems
+    assert not any("dim_customer" in p for p in problems), "exempt tables need no column"
 
 
 @pytest.mark.parametrize(

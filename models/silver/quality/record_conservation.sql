@@ -1,32 +1,71 @@
--- Conservation of landed records, per entity and batch: landed = quarantined + superseded
--- + applied + deletes applied + not applied (late). `unaccounted` must be 0.
--- Per entity (landed_entities()): bronze, its quarantine, its checked feed and the
--- current-state table its valid records feed (the snapshots, or int_*__current with
--- enable_scd2 off); then the per-key state below.
--- depends_on: {{ ref('bronze_customers') }}
--- depends_on: {{ ref('quarantine_customers') }}
--- depends_on: {{ ref('int_customers__checked') }}
--- depends_on: {{ ref('bronze_products') }}
--- depends_on: {{ ref('quarantine_products') }}
--- depends_on: {{ ref('int_products__checked') }}
--- depends_on: {{ ref('bronze_orders') }}
--- depends_on: {{ ref('quarantine_orders') }}
--- depends_on: {{ ref('int_orders__checked') }}
--- depends_on: {{ ref('fct_order') }}
--- depends_on: {{ ref('bronze_order_lines') }}
--- depends_on: {{ ref('quarantine_order_lines') }}
--- depends_on: {{ ref('int_order_lines__checked') }}
--- depends_on: {{ ref('fct_order_line') }}
--- depends_on: {{ ref('bronze_web_events') }}
--- depends_on: {{ ref('quarantine_web_events') }}
--- depends_on: {{ ref('int_web_events__checked') }}
--- depends_on: {{ ref('fct_web_event') }}
-{% if feature_enabled('enable_scd2') -%}
--- depends_on: {{ ref('snap_customers') }}
--- depends_on: {{ ref('snap_products') }}
-{% else -%}
--- depends_on: {{ ref('int_customers__current') }}
--- depends_on: {{ ref('int_products__current') }}
-{% endif -%}
--- depends_on: {{ ref('int_conservation__counted_versions') }}
-{{ union_per_entity(landed_entities(), record_conservation) }}
+-- Conservation of landed records, per entity and batch: every bronze record is counted in
+-- exactly one outcome, each counted from the stage of int_landed_records__unioned that holds
+-- it. `unaccounted` = landed - all outcomes must be 0 (a test).
+--   redelivered      records of a re-delivered file (a file name already delivered): kept
+--                    in bronze, never read further
+--   quarantined      rows of the quarantine model
+--   superseded       valid records that are not their key's counted version (older
+--                    versions, duplicate deliveries): valid records minus counted versions
+--   applied          live rows of the current-state relation, by the batch that delivered them
+--   deletes_applied  the key's counted version is a delete and the key is gone
+--   not_applied      the key's counted version is missing from the current state (late
+--                    data, see late_changes_not_applied)
+-- Counts only: the per-key work is int_conservation__counted_versions (incremental).
+with stage_counts as (
+    select
+        entity,
+        _batch_id,
+        -- count(), not sum(): a bigint on both engines.
+        count(case when stage = 'landed' then 1 end) as landed,
+        count(case when stage = 'landed' and is_redelivered then 1 end) as redelivered,
+        count(case when stage = 'quarantined' then 1 end) as quarantined,
+        count(case when stage = 'checked' and quarantine_reasons = '' then 1 end) as valid_records,
+        count(case when stage = 'current' then 1 end) as applied
+    from {{ ref('int_landed_records__unioned') }}
+    group by 1, 2
+),
+
+counted as (
+    select
+        entity,
+        counted_batch_id as _batch_id,
+        count(*) as counted,
+        count(case when outcome = 'delete_applied' then 1 end) as deletes_applied,
+        count(case when outcome = 'not_applied' then 1 end) as not_applied
+    from {{ ref('int_conservation__counted_versions') }}
+    group by 1, 2
+),
+
+outcomes as (
+    select
+        stage_counts.entity,
+        stage_counts._batch_id,
+        stage_counts.landed,
+        stage_counts.redelivered,
+        stage_counts.quarantined,
+        stage_counts.valid_records - coalesce(counted.counted, 0) as superseded,
+        stage_counts.applied,
+        coalesce(counted.deletes_applied, 0) as deletes_applied,
+        coalesce(counted.not_applied, 0) as not_applied
+    from stage_counts
+    left join counted
+        on
+            stage_counts.entity = counted.entity
+            and stage_counts._batch_id = counted._batch_id
+    -- A batch is a batch of this entity once bronze holds a record of it.
+    where stage_counts.landed > 0
+)
+
+select
+    entity,
+    _batch_id,
+    landed,
+    redelivered,
+    quarantined,
+    superseded,
+    applied,
+    deletes_applied,
+    not_applied,
+    landed - redelivered - quarantined - superseded - applied - deletes_applied - not_applied
+        as unaccounted
+from outcomes

@@ -21,11 +21,11 @@ from lakehouse_bi.datagen.config import (
     resolve_config,
 )
 from lakehouse_bi.datagen.generator import generate_landing, plan_generation
+from lakehouse_bi.datagen.schema import ENTITIES
 from lakehouse_bi.datagen.seeds import SeedsError, load_reference_data
 from lakehouse_bi.datagen.writer import OutputDirError, prepare_output
 from lakehouse_bi.logging_setup import log_context
 
-ENTITY_ORDER = ("customers", "products", "orders", "order_lines", "web_events")
 logger = logging.getLogger(__name__)
 
 
@@ -218,7 +218,7 @@ def generate(
         extra=log_context(
             output=str(output),
             batch_id=result.batch.batch_id,
-            rows={name: result.batch.entities[name].rows for name in ENTITY_ORDER},
+            rows={name: result.batch.entities[name].rows for name in ENTITIES},
             duration_seconds=round(elapsed, 3),
         ),
     )
@@ -229,16 +229,16 @@ def generate(
         f"Wrote {output} in {elapsed:.1f}s: scenario {config.scenario}, seed {config.seed}, "
         f"{config.start_date} to {config.end_date}, batch {result.batch.batch_id}"
     )
-    for name in ENTITY_ORDER:
+    for name in ENTITIES:
         out = result.batch.entities[name]
         files = len(out.files)
         click.echo(f"  {name:<12} {out.rows:>12,} rows  {files} file{'s' if files > 1 else ''}")
     if len(result.batches) > 1:
         cdc = result.batches[1:]
-        rows = {n: sum(b.entities[n].rows for b in cdc) for n in ENTITY_ORDER}
+        rows = {n: sum(b.entities[n].rows for b in cdc) for n in ENTITIES}
         click.echo(
             f"  + {len(cdc)} CDC batches {cdc[0].batch_id} .. {cdc[-1].batch_id}: "
-            + ", ".join(f"{n} {rows[n]:,}" for n in ENTITY_ORDER)
+            + ", ".join(f"{n} {rows[n]:,}" for n in ENTITIES)
         )
     if untouched:
         names = ", ".join(e.name for e in untouched)

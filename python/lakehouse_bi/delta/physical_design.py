@@ -5,8 +5,10 @@ What is checked (docs/DATABRICKS.md, "Delta physical design and maintenance"):
   `retention_days` >= 1, a whole `vacuum_retain_hours` >= 168 (Delta's VACUUM safety
   threshold, docs "VACUUM"), equal to the layer's `delta.deletedFileRetentionDuration`
   (which predictive optimization's VACUUM honours), `delta.logRetentionDuration` at least as
-  long; every table of the layer (models materialized table / incremental) listed under
-  `tables` with its `column`, or under `exempt` with a reason; no unknown model.
+  long; every table of the layer (models materialized table / incremental) has, in its
+  effective `meta` (folder `+meta` in dbt_project.yml, then the model's YAML), a
+  `retention_column` (a declared column where the contract declares them all) or a
+  `retention_exempt` reason.
 - `vars.predictive_optimization`: target name -> true / false.
 - Clustering of each model (YAML `config:` or SQL `config(...)`): `liquid_clustered_by` at
   most 4 distinct columns (Databricks' limit for clustering keys, docs "Use liquid clustering
@@ -51,6 +53,12 @@ class Model:
     config: dict[str, Any] = field(default_factory=dict)
     columns: list[str] = field(default_factory=list)
     yaml_path: Path | None = None
+    folder_meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The model's meta as dbt resolves it: the folders' `+meta`, updated by its YAML's."""
+        return {**self.folder_meta, **(self.config.get("meta") or {})}
 
     @property
     def declared_columns(self) -> list[str] | None:
@@ -114,7 +122,9 @@ def _load_models(project_dir: Path, project: dict[str, Any]) -> tuple[dict[str, 
         config_call = _CONFIG_CALL.search(text)
         found = _MATERIALIZED.search(config_call.group("args")) if config_call else None
         materialized = found.group(1) if found else _folder_materialization(project, parts[:-1])
-        models[sql.stem] = Model(sql.stem, layer, sql, materialized)
+        models[sql.stem] = Model(
+            sql.stem, layer, sql, materialized, folder_meta=_folder_meta(project, parts[:-1])
+        )
     for path in sorted(root.rglob("*.yml")):
         try:
             document = yaml.load(path.read_text(), Loader=_ProjectLoader) or {}
@@ -141,6 +151,17 @@ def _folder_materialization(project: dict[str, Any], folders: tuple[str, ...]) -
         node = node.get(folder) or {}
         materialized = node.get("+materialized", materialized)
     return materialized
+
+
+def _folder_meta(project: dict[str, Any], folders: tuple[str, ...]) -> dict[str, Any]:
+    """The `+meta` of the folder blocks in dbt_project.yml down to `folders`, deeper ones
+    updating shallower ones (dbt merges `meta` key by key)."""
+    node = (project.get("models") or {}).get(project.get("name"), {}) or {}
+    meta = dict(node.get("+meta") or {})
+    for folder in folders:
+        node = node.get(folder) or {}
+        meta.update(node.get("+meta") or {})
+    return meta
 
 
 # -- checks ---------------------------------------------------------------------------------
@@ -235,44 +256,37 @@ def _layer_property_problems(project: dict[str, Any], layer: str, hours: int | N
 def _layer_table_problems(
     key: str, layer: str, settings: dict[str, Any], models: dict[str, Model]
 ) -> list[str]:
-    problems: list[str] = []
-    tables = settings.get("tables") or {}
-    exempt = settings.get("exempt") or {}
-    if not isinstance(tables, dict) or not isinstance(exempt, dict):
-        return [f"{key}: tables and exempt must be mappings of model names"]
-    stored = {
-        m.name
+    problems = [
+        f"{key}.{moved}: tables now say their retention in meta (retention_column, or "
+        "retention_exempt with the reason), per folder in dbt_project.yml or in their YAML"
+        for moved in ("tables", "exempt")
+        if moved in settings
+    ]
+    stored = [
+        m
         for m in models.values()
         if m.layer == layer and m.materialized in ("table", "incremental")
-    }
-    for name, spec in tables.items():
-        model = models.get(name)
-        if name not in stored:
+    ]
+    for model in sorted(stored, key=lambda m: m.name):
+        where = f"model {model.name} ({model.yaml_path.name if model.yaml_path else 'no YAML'})"
+        column, exempt = model.meta.get("retention_column"), model.meta.get("retention_exempt")
+        if exempt is not None and (not isinstance(exempt, str) or not exempt.strip()):
             problems.append(
-                f"{key}.tables.{name}: no table of that name in models/{layer} "
-                f"(models materialized table or incremental)"
+                f"{where}: meta.retention_exempt must give the reason it keeps its rows"
             )
-            continue
-        column = spec.get("column") if isinstance(spec, dict) else None
-        if not isinstance(column, str) or not column:
-            problems.append(f"{key}.tables.{name}.column: missing (the date/timestamp compared)")
-        elif model and model.declared_columns is not None and column not in model.declared_columns:
+        elif exempt is None and (not isinstance(column, str) or not column):
             problems.append(
-                f"{key}.tables.{name}.column: {column!r} is not a column of {name} "
-                f"({model.yaml_path.name if model.yaml_path else 'its YAML'})"
+                f"{where}: a table of layer {layer} ({key}) needs meta.retention_column (the "
+                "date/timestamp compared with the cut-off) or meta.retention_exempt (the reason)"
             )
-        if name in exempt:
-            problems.append(f"{key}: {name} is both under tables and exempt")
-    for name, reason in exempt.items():
-        if name not in stored:
-            problems.append(f"{key}.exempt.{name}: no table of that name in models/{layer}")
-        if not isinstance(reason, str) or not reason.strip():
-            problems.append(f"{key}.exempt.{name}: give the reason it keeps its rows")
-    for name in sorted(stored - set(tables) - set(exempt)):
-        problems.append(
-            f"{key}: table {name} is neither under tables (with its column) nor exempt "
-            f"(with a reason)"
-        )
+        elif (
+            exempt is None
+            and model.declared_columns is not None
+            and column not in model.declared_columns
+        ):
+            problems.append(
+                f"{where}: meta.retention_column {column!r} is not a column of {model.name}"
+            )
     return problems
 
 

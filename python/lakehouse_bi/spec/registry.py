@@ -12,7 +12,7 @@ from lakehouse_bi.deploy import dashboard_checks, jobs_spec
 from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.glossary import glossary
 from lakehouse_bi.ops import cost
-from lakehouse_bi.spec import model_lineage, model_quality, policies, profiles, project_vars
+from lakehouse_bi.spec import model_quality, policies, profiles, project_vars
 
 SpecCheck = Callable[[Path], list[str]]
 
@@ -26,7 +26,6 @@ REGISTRY: dict[str, SpecCheck] = {
     "glossary": glossary.spec_problems,
     "dashboards": dashboard_checks.spec_problems,
     "policies": policies.spec_problems,
-    "lineage": model_lineage.spec_problems,
     "models": model_quality.spec_problems,
 }
 

@@ -7,8 +7,8 @@
 }}
 
 -- Order change feed judged: quarantine_reasons lists every check the record fails ('' for a
--- valid record). The one place order records are judged (reasons: quarantine_checks()).
--- A customer is known once any valid version of it has been delivered.
+-- valid record). The one place order records are judged (reasons: the registry's meta.checks). A
+-- customer is known once any valid version of it has been delivered.
 with orders as (
 
     select * from {{ ref('stg_landing__orders') }}

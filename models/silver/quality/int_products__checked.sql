@@ -6,8 +6,8 @@
     )
 }}
 
--- Product change feed judged: quarantine_reasons lists every check the record fails ('' for
--- a valid record). The one place product records are judged (reasons: quarantine_checks()).
+-- Product change feed judged: quarantine_reasons lists every check the record fails ('' for a
+-- valid record). The one place product records are judged (reasons: the registry's meta.checks).
 with products as (
 
     select * from {{ ref('stg_landing__products') }}

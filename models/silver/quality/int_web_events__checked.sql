@@ -6,8 +6,8 @@
     )
 }}
 
--- Web event feed judged: quarantine_reasons lists every check the event fails ('' for a
--- valid event). The one place web events are judged (reasons: quarantine_checks()).
+-- Web event feed judged: quarantine_reasons lists every check the event fails ('' for a valid
+-- event). The one place web events are judged (reasons: the registry's meta.checks).
 with web_events as (
 
     select * from {{ ref('stg_landing__web_events') }}

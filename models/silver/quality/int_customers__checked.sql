@@ -6,8 +6,9 @@
     )
 }}
 
--- Customer change feed judged: quarantine_reasons lists every check the record fails ('' for
--- a valid record). The one place customer records are judged (reasons: quarantine_checks()).
+-- Customer change feed judged: quarantine_reasons lists every check the record fails ('' for a
+-- valid record). The one place customer records are judged (reasons: the registry's
+-- meta.checks).
 with customers as (
 
     select * from {{ ref('stg_landing__customers') }}

@@ -6,9 +6,9 @@
     )
 }}
 
--- Order line change feed judged: quarantine_reasons lists every check the record fails (''
--- when valid). The one place order line records are judged (reasons: quarantine_checks()).
--- An order or product is known once any valid version of it has been delivered.
+-- Order line change feed judged: quarantine_reasons lists every check the record fails ('' when
+-- valid). The one place order line records are judged (reasons: the registry's meta.checks). An
+-- order or product is known once any valid version of it has been delivered.
 with order_lines as (
 
     select * from {{ ref('stg_landing__order_lines') }}
