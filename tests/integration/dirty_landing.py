@@ -27,12 +27,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from lakehouse_bi.entity_registry import load_registry
+
 MARKER = "Zyxwvut Dirty"  # in every bad record; must never appear in logs or artifacts
 LONG_CHARS = 2_200_000  # over landing_max_record_chars (1,000,000) and DuckDB's 2 MiB lines
 POSITIONS = ("start", "middle", "end")
 CHANGED_AT = "T08:00:00"  # time of day of the valid changes made here, on the batch day
-KEYS = {"customers": "customer_id", "products": "product_id", "orders": "order_id",
-        "order_lines": "order_line_id", "web_events": "event_id"}  # fmt: skip
+KEYS = {name: entity.key for name, entity in load_registry().items()}
 # Valid changes applied with the bad records: (entity, column, values); CDC entities update
 # existing keys, web events are new ones.
 VALID_CHANGES = {

@@ -28,6 +28,8 @@ from dirty_landing import (
 )
 from local_pipeline import PROJECT, LocalPipeline
 
+from lakehouse_bi.entity_registry import load_registry
+
 CASES = PROJECT / "tests" / "fixtures" / "cases"
 END_DATE = "2025-12-31"  # the cases were cut from the generator's output ending this day
 FAST_BUILD = [
@@ -436,8 +438,7 @@ class DirtyBuild:
 COMPARED = [
     "silver.fct_order", "silver.fct_order_line", "silver.fct_web_event",
     "silver.int_customers__current", "silver.int_products__current",
-    "silver.quarantine_customers", "silver.quarantine_products", "silver.quarantine_orders",
-    "silver.quarantine_order_lines", "silver.quarantine_web_events",
+    *(f"silver.{entity.quarantine_model}" for entity in load_registry().values()),
     "silver.record_conservation", "gold.fct_sales", "gold.sales_dashboard_metrics",
 ]  # fmt: skip
 

@@ -22,6 +22,9 @@ def node(name, layer=None, resource_type="model", **config):
     }
 
 
+INGESTED = {"retention_column": "_ingested_at"}
+
+
 def graph(*nodes):
     return {"nodes": {n["unique_id"]: n for n in nodes}, "sources": {}}
 
@@ -106,10 +109,23 @@ def test_broadcast_hint_per_engine():
 @pytest.mark.parametrize(
     ("the_node", "hours", "days", "column"),
     [
-        (node("bronze_orders", "bronze"), 168, 90, "_ingested_at"),
-        (node("fct_order", "silver"), 336, 730, "_ingested_at"),
-        (node("dim_customer", "silver"), 336, None, None),
-        (node("fct_sales", "gold"), 720, 1095, "order_date"),
+        (node("bronze_orders", "bronze", meta=INGESTED), 168, 90, "_ingested_at"),
+        (node("fct_order", "silver", meta=INGESTED), 336, 730, "_ingested_at"),
+        # Exempt wins over the column its folder gives it.
+        (
+            node("dim_customer", "silver", meta={**INGESTED, "retention_exempt": "SCD2"}),
+            336,
+            None,
+            None,
+        ),
+        (
+            node("fct_sales", "gold", meta={"retention_column": "order_date"}),
+            720,
+            1095,
+            "order_date",
+        ),
+        # No meta.retention_column: the table keeps its rows.
+        (node("fct_order", "silver"), 336, None, None),
         (node("snap_customers", resource_type="snapshot"), 336, None, None),
         (node("countries", resource_type="seed"), 168, None, None),
     ],
@@ -172,7 +188,7 @@ def test_predictive_optimization_var_must_be_a_mapping():
 
 # -- run_table_maintenance / apply_retention_policy: the floor before anything runs ------------
 def test_run_table_maintenance_refuses_a_layer_below_168_before_any_statement():
-    policy = {"silver": {"vacuum_retain_hours": 24, "tables": {}}}
+    policy = {"silver": {"vacuum_retain_hours": 24}}
     harness = MacroHarness(
         "databricks",
         target_name="dev",
@@ -223,18 +239,12 @@ def test_run_table_maintenance_dry_run_logs_only():
 
 
 def test_apply_retention_policy_refuses_vacuum_below_168_before_deleting():
-    policy = {
-        "gold": {
-            "retention_days": 30,
-            "vacuum_retain_hours": 100,
-            "tables": {"fct_sales": {"column": "order_date"}},
-        }
-    }
+    policy = {"gold": {"retention_days": 30, "vacuum_retain_hours": 100}}
     harness = MacroHarness(
         "databricks",
         target_name="dev",
         vars={"retention_policy": policy},
-        graph=graph(node("fct_sales", "gold")),
+        graph=graph(node("fct_sales", "gold", meta={"retention_column": "order_date"})),
     )
     harness.relations["fct_sales"] = harness.relation("fct_sales")
     with pytest.raises(CompilationError, match="RETAIN 100 HOURS"):
@@ -243,7 +253,8 @@ def test_apply_retention_policy_refuses_vacuum_below_168_before_deleting():
 
 
 def test_apply_retention_policy_deletes_purges_and_vacuums_on_databricks():
-    harness = MacroHarness("databricks", target_name="dev", graph=graph(node("fct_sales", "gold")))
+    sales = node("fct_sales", "gold", meta={"retention_column": "order_date"})
+    harness = MacroHarness("databricks", target_name="dev", graph=graph(sales))
     harness.relations["fct_sales"] = harness.relation("fct_sales")
     harness.on_query(r"^select count\(\*\)", [(3,)], ["expired_rows"])
     harness.call("apply_retention_policy", as_of="2026-01-31", tables=["fct_sales"])
