@@ -42,7 +42,7 @@ customers as (
 )
 
 -- Databricks broadcasts the product dimension (small) instead of shuffling the lines.
-select{{ broadcast_hint('product_as_of') }}  -- noqa: LT02
+select{{ lakehouse.broadcast_hint('product_as_of') }}  -- noqa: LT02
     lines.order_line_id,
     lines.order_id,
     orders.customer_id,

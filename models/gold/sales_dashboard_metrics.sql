@@ -42,7 +42,7 @@ daily as (
 )
 
 -- Databricks broadcasts the reference seeds (a few rows) to the daily aggregates.
-select{{ broadcast_hint('countries, channels') }}  -- noqa: LT02
+select{{ lakehouse.broadcast_hint('countries, channels') }}  -- noqa: LT02
     daily.metric_date,
     daily.country_code,
     countries.country_name,
@@ -54,8 +54,8 @@ select{{ broadcast_hint('countries, channels') }}  -- noqa: LT02
     daily.units,
     daily.customers,
     cast(daily.revenue as decimal(18, 2)) as revenue,
-    -- Exact and half-up on both engines (macros/utils/divide_half_up.sql), not DOUBLE.
-    cast({{ divide_half_up('daily.revenue', 'daily.orders', 2) }} as decimal(18, 2))
+    -- Exact and half-up on both engines (packages/lakehouse/macros/utils/divide_half_up.sql), not DOUBLE.
+    cast({{ lakehouse.divide_half_up('daily.revenue', 'daily.orders', 2) }} as decimal(18, 2))
         as average_order_value,
     daily._ingested_at
 from daily

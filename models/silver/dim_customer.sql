@@ -3,7 +3,7 @@
 -- validity is open, so as-of joins in gold still find exactly one row.
 with versions as (
 
-    {% if feature_enabled('enable_scd2') %}
+    {% if lakehouse.feature_enabled('enable_scd2') %}
         select
             *,
             -- int on both engines (DuckDB's row_number is a bigint): the contract's type.
@@ -38,5 +38,5 @@ select
     customer_segment,
     version_number,
     signup_date,
-    {{ scd2_validity_columns() }}
+    {{ lakehouse.scd2_validity_columns() }}
 from versions

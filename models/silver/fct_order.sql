@@ -17,7 +17,7 @@ with versions as (
     from {{ ref('int_orders__checked') }}
     where
         quarantine_reasons = ''
-        and {{ key_arrived_since_last_run(ref('int_orders__checked'), 'order_id') }}
+        and {{ lakehouse.key_arrived_since_last_run(ref('int_orders__checked'), 'order_id') }}
 
 ),
 
@@ -27,7 +27,7 @@ latest as (
         *,
         max(_ingested_at) over (partition by order_id) as last_ingested_at
     from versions
-    qualify row_number() over (partition by order_id order by {{ latest_version_first() }}) = 1
+    qualify row_number() over (partition by order_id order by {{ lakehouse.latest_version_first() }}) = 1
 
 )
 

@@ -16,7 +16,7 @@ with versions as (
     from {{ ref('int_order_lines__checked') }}
     where
         quarantine_reasons = ''
-        and {{ key_arrived_since_last_run(ref('int_order_lines__checked'), 'order_line_id') }}
+        and {{ lakehouse.key_arrived_since_last_run(ref('int_order_lines__checked'), 'order_line_id') }}
 
 ),
 
@@ -27,7 +27,7 @@ latest as (
         max(_ingested_at) over (partition by order_line_id) as last_ingested_at
     from versions
     qualify
-        row_number() over (partition by order_line_id order by {{ latest_version_first() }}) = 1
+        row_number() over (partition by order_line_id order by {{ lakehouse.latest_version_first() }}) = 1
 
 )
 
@@ -45,7 +45,7 @@ select
     unit_price,
     discount_amount,
     -- Exact on both engines: integer * decimal(18, 2), less a decimal(18, 2), keeps 2 places;
-    -- the casts never round (only quotients do: macros/utils/divide_half_up.sql).
+    -- the casts never round (only quotients do: packages/lakehouse/macros/utils/divide_half_up.sql).
     cast(quantity * unit_price as decimal(18, 2)) as gross_amount,
     cast(quantity * unit_price - discount_amount as decimal(18, 2)) as net_amount,
     updated_at,

@@ -1,7 +1,7 @@
 """The entity registry, read in Python: the tables of the dbt source `landing` and their
 `meta` (models/bronze/landing/_landing__sources.yml; docs/LANDING.md, "Adding an entity").
 
-The same file the dbt macros read (`landing_entities()` in macros/ingestion/): one list of
+The same file the dbt macros read (`landing_entities()` in packages/lakehouse/macros/ingestion/): one list of
 landed entities for the models, the generator, `land` and the tests. Validation here mirrors
 the macro's, so `lakehouse-bi validate` reports a bad entry before dbt compiles it.
 """
@@ -25,7 +25,7 @@ SOURCE_NAME = "landing"
 
 def standard_checks(load: str) -> tuple[str, ...]:
     """The quarantine reasons every checked feed of a load gives (docs/LANDING.md, "Data
-    quality"); macros/ingestion/landing_entities.sql `standard_quarantine_checks` says the
+    quality"); packages/lakehouse/macros/ingestion/landing_entities.sql `standard_quarantine_checks` says the
     same."""
     operation = ("unknown_operation",) if load == "cdc" else ()
     return ("malformed_row", "null_key", "bad_type", *operation, "future_date")

@@ -5,7 +5,7 @@
     one row per undeclared reason.
 #}
 {% test quarantine_reasons_declared(model, entity) %}
-    {%- set declared = lakehouse_bi.landing_entity_named(entity).checks if execute else [] %}
+    {%- set declared = lakehouse.landing_entity_named(entity).checks if execute else [] %}
     with records as (
 
         select quarantine_reasons as reasons

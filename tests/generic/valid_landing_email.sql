@@ -1,6 +1,6 @@
 {#
     Every non-null value of the column is a valid e-mail address by the landing contract's
-    one definition (macros/casting/landing_email.sql: internationalised domains valid,
+    one definition (packages/lakehouse/macros/casting/landing_email.sql: internationalised domains valid,
     whitespace not). Returns one row per invalid value, without the value (it is PII and
     Elementary keeps failing-row samples).
 #}
@@ -8,5 +8,5 @@
     select 1 as is_invalid_email
     from {{ model }}
     where {{ column_name }} is not null
-        and not {{ lakehouse_bi.landing_email_is_valid(column_name) }}
+        and not {{ lakehouse.landing_email_is_valid(column_name) }}
 {% endtest %}

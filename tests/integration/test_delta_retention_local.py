@@ -1,5 +1,5 @@
 """The retention policy on DuckDB: the deletes are real, VACUUM a logged no-op, and bronze
-never ingests an expired file again (vars.retention_policy, macros/delta/)."""
+never ingests an expired file again (vars.retention_policy, packages/lakehouse/macros/delta/)."""
 
 from __future__ import annotations
 

@@ -139,6 +139,19 @@ class Table:
         return len(self.rows)
 
 
+class _Namespace:
+    """``lakehouse.<macro>``: attribute access over a live dict (overrides show through)."""
+
+    def __init__(self, macros: dict):
+        self._macros = macros
+
+    def __getattr__(self, name: str):
+        try:
+            return self._macros[name]
+        except KeyError:
+            raise AttributeError(f"no macro {PACKAGE}.{name}") from None
+
+
 class MacroGenerator:
     """Calls one macro as dbt's MacroGenerator does: a fresh module over the harness context,
     ``MacroReturn`` caught and its value returned, otherwise the rendered text."""
@@ -217,26 +230,49 @@ def _project() -> dict:
     return copy.deepcopy(_project_yaml())
 
 
+PACKAGE = "lakehouse"  # the platform package: packages/lakehouse (packages.yml, `local:`)
+PACKAGE_DIR = PROJECT_DIR / "packages" / PACKAGE
+
+
 def macro_files(project_dir: Path = PROJECT_DIR) -> list[Path]:
     """Every macro file under the project's ``macro-paths`` (dbt_project.yml)."""
     paths = _project().get("macro-paths", ["macros"])
     return sorted(f for p in paths for f in (project_dir / p).rglob("*.sql"))
 
 
+def package_macro_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:
+    """Every macro file of the platform package (its own dbt_project.yml's ``macro-paths``)."""
+    project = yaml.safe_load((package_dir / "dbt_project.yml").read_text())
+    return sorted(
+        f for p in project.get("macro-paths", ["macros"]) for f in (package_dir / p).rglob("*.sql")
+    )
+
+
 _JINJA = jinja2.Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
 
 
-@functools.cache
-def compiled_macros() -> dict[str, jinja2.Template]:
-    """Each ``{% macro %}`` block of every macro file, compiled on its own (as dbt does: a
-    macro reaches its siblings through the context, never through its file); once a process."""
+def _compile(files: list[Path]) -> dict[str, jinja2.Template]:
     macros: dict[str, jinja2.Template] = {}
-    for path in macro_files():
+    for path in files:
         for block in _MACRO_BLOCK.finditer(path.read_text()):
             if block.group(1) in macros:
                 raise CompilationError(f"macro {block.group(1)} defined twice ({path})")
             macros[block.group(1)] = _JINJA.from_string(block.group(0))
     return macros
+
+
+@functools.cache
+def compiled_macros() -> dict[str, jinja2.Template]:
+    """Each ``{% macro %}`` block of every macro file of the project, compiled on its own (as
+    dbt does: a macro reaches its siblings through the context, never through its file); once
+    a process."""
+    return _compile(macro_files())
+
+
+@functools.cache
+def compiled_package_macros() -> dict[str, jinja2.Template]:
+    """The platform package's macros, compiled one by one like compiled_macros()."""
+    return _compile(package_macro_files())
 
 
 class MacroHarness:
@@ -280,16 +316,27 @@ class MacroHarness:
             schema="main",
         )
         self.context: dict[str, Any] = self._base_context(graph, model)
+        # As dbt resolves them in a root-project context: the project's macros by their name,
+        # the package's only as `lakehouse.<name>` (a package macro calls its siblings so) and
+        # through adapter.dispatch(name, 'lakehouse'), which searches the project first.
         self.macros = {
             name: MacroGenerator(self, name, template)
             for name, template in compiled_macros().items()
         }
+        self.package_macros = {
+            name: MacroGenerator(self, name, template)
+            for name, template in compiled_package_macros().items()
+        }
         self.context.update(self.macros)
+        self.context[PACKAGE] = _Namespace(self.package_macros)
 
     # -- what a test calls -------------------------------------------------------------------
     def call(self, name: str, *args, **kwargs) -> Any:
-        """Call a project macro: its returned value, else its rendered text."""
-        return self.context[name](*args, **kwargs)
+        """Call a macro of the project, else of the platform package: its returned value, else
+        its rendered text."""
+        if name in self.context:
+            return self.context[name](*args, **kwargs)
+        return self.package_macros[name](*args, **kwargs)
 
     def sql(self, name: str, *args, **kwargs) -> str:
         """Call a macro and return its text with whitespace collapsed (``normalize_sql``)."""
@@ -300,8 +347,12 @@ class MacroHarness:
         self._canned.append((re.compile(pattern, re.IGNORECASE), Table(rows, column_names)))
 
     def override(self, name: str, func) -> None:
-        """Replace a macro (or any context name) by a Python callable for this harness."""
-        self.context[name] = func
+        """Replace a macro (or any context name) by a Python callable for this harness: a
+        package macro everywhere it is reached (`lakehouse.<name>`, dispatch, call())."""
+        if name in self.package_macros:
+            self.package_macros[name] = func
+        else:
+            self.context[name] = func
 
     def relation(self, identifier, schema="main", database=None) -> Relation:
         return Relation(self.engine, database or self.target.database, schema, identifier)
@@ -327,8 +378,10 @@ class MacroHarness:
 
     def _dispatch(self, macro_name, macro_namespace=None, packages=None):
         prefixes = [self.engine] + (["spark"] if self.engine == "databricks" else []) + ["default"]
+        # dbt's order for a package namespace: the root project, then the package.
+        scopes = (self.macros, self.package_macros, self.dbt_stubs)
         for prefix in prefixes:
-            for scope in (self.macros, self.dbt_stubs):
+            for scope in scopes:
                 if f"{prefix}__{macro_name}" in scope:
                     return scope[f"{prefix}__{macro_name}"]
         if macro_namespace in (None, "dbt") and macro_name in self.dbt_stubs:

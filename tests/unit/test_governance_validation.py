@@ -35,7 +35,7 @@ VARS = {
 REGION_ACCESS = "role,region,country_code\nadmins,*,*\nanalysts_europe,europe,DE\n"
 PERSONAS = "persona,role\nanalyst_eu,analysts\nanalyst_eu,analysts_europe\n"
 COUNTRIES = "country_code,country_name,region,currency_code\nDE,Germany,europe,EUR\n"
-POLICY_HOOK = [{"sql": "{{ governance_apply_model_policy() }}", "transaction": True}]
+POLICY_HOOK = [{"sql": "{{ lakehouse.governance_apply_model_policy() }}", "transaction": True}]
 
 
 def _node(name: str, yaml_file: str, config: dict, columns: dict) -> dict:
@@ -139,7 +139,7 @@ def test_a_policy_without_its_post_hook_is_rejected(tmp_path):
     manifest = _edit(lambda nodes: _fct(nodes)["config"].pop("post-hook"))
     (problem,) = _check(tmp_path, manifest)
     assert problem.startswith(f"{GOLD_YAML}: models[fct_sales].config.post_hook:")
-    assert "governance_apply_model_policy() }}" in problem
+    assert "lakehouse.governance_apply_model_policy() }}" in problem
 
 
 def test_the_post_hook_on_a_model_without_policy_is_rejected(tmp_path):
@@ -316,7 +316,7 @@ def test_cli_reports_every_problem_and_exits_2(tmp_path):
 
 
 def _jinja_list(macro_file: str, macro: str) -> list[str]:
-    source = (PROJECT / "macros/governance" / macro_file).read_text()
+    source = (PROJECT / "packages/lakehouse/macros/governance" / macro_file).read_text()
     body = re.search(rf"macro {macro}\(\).*?return\(\[(.*?)\]\)", source, re.S)
     assert body, f"{macro} not found in {macro_file}"
     return re.findall(r"'([^']+)'", body.group(1))

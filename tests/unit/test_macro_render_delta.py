@@ -1,4 +1,4 @@
-"""macros/delta/: maintenance decisions, OPTIMIZE / VACUUM / REORG statements per engine, and
+"""packages/lakehouse/macros/delta/: maintenance decisions, OPTIMIZE / VACUUM / REORG statements per engine, and
 the VACUUM retention floor (168 hours) wherever hours reach a VACUUM."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""macros/governance/: mask expressions, group membership, the row filter, policy functions
+"""packages/lakehouse/macros/governance/: mask expressions, group membership, the row filter, policy functions
 and grants per engine. DuckDB's policy macros are created and queried for real."""
 
 from __future__ import annotations

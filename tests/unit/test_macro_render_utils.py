@@ -17,6 +17,7 @@ from macro_render import (
     MacroGenerator,
     MacroHarness,
     compiled_macros,
+    compiled_package_macros,
     normalize_sql,
 )
 
@@ -170,9 +171,9 @@ def test_landing_files_loaded_at_per_engine(engine, fragment):
     source = {
         "source_name": "landing",
         "name": "customers",
-        "meta": {"format": "csv"},
+        "meta": {"format": "csv", "key": "customer_id", "load": "cdc", "changed_at": "updated_at"},
         "config": {"meta": {}},
-        "columns": {"customer_id": {"name": "customer_id"}},
+        "columns": {"customer_id": {"name": "customer_id"}, "op": {"name": "op"}},
         "original_file_path": "models/bronze/landing/_landing__sources.yml",
     }
     harness = MacroHarness(engine, graph={"nodes": {}, "sources": {"s": source}})
@@ -180,11 +181,22 @@ def test_landing_files_loaded_at_per_engine(engine, fragment):
 
 
 # -- the harness itself ------------------------------------------------------------------------
-def test_every_macro_file_of_the_macro_paths_is_loaded():
-    assert len(compiled_macros()) > 150
-    assert {"landing_integer", "duckdb__read_landing_files", "databricks__vacuum_table"} <= set(
+def test_every_macro_file_of_the_project_and_the_package_is_loaded():
+    assert {"get_incremental_merge_cdc_sql", "recompute_window_predicate"} <= set(
         compiled_macros()
     )
+    assert len(compiled_package_macros()) > 150
+    assert {"landing_integer", "duckdb__read_landing_files", "databricks__vacuum_table"} <= set(
+        compiled_package_macros()
+    )
+
+
+def test_a_package_macro_is_reached_by_its_namespace_only_as_in_dbt():
+    """dbt resolves a root model's unqualified call in the root project: a package macro must
+    be called as `lakehouse.<name>` (and calls its siblings so)."""
+    harness = MacroHarness("duckdb")
+    assert "landing_integer" not in harness.context
+    assert harness.context["lakehouse"].landing_integer("x").strip().startswith("case")
 
 
 def test_dispatch_falls_back_to_spark_then_default_on_databricks():

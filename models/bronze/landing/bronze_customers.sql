@@ -1,1 +1,1 @@
-{{ ingest_landing_files(source('landing', 'customers')) }}
+{{ lakehouse.ingest_landing_files(source('landing', 'customers')) }}

@@ -1,1 +1,1 @@
-{{ ingest_landing_files(source('landing', 'order_lines')) }}
+{{ lakehouse.ingest_landing_files(source('landing', 'order_lines')) }}

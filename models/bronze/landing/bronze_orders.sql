@@ -1,1 +1,1 @@
-{{ ingest_landing_files(source('landing', 'orders')) }}
+{{ lakehouse.ingest_landing_files(source('landing', 'orders')) }}

@@ -1,1 +1,1 @@
-{{ ingest_landing_files(source('landing', 'products')) }}
+{{ lakehouse.ingest_landing_files(source('landing', 'products')) }}

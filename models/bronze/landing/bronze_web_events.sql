@@ -1,1 +1,1 @@
-{{ ingest_landing_files(source('landing', 'web_events')) }}
+{{ lakehouse.ingest_landing_files(source('landing', 'web_events')) }}

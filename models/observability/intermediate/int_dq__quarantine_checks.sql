@@ -11,7 +11,7 @@ with run_dates as (
 
 -- The checks each entity declares (the registry: its load's standard checks and meta.checks).
 checks as (
-    {{ landing_entity_checks() }}
+    {{ lakehouse.landing_entity_checks() }}
 ),
 
 quarantined as (
@@ -24,7 +24,7 @@ quarantined as (
     inner join checks
         on
             records.entity = checks.entity
-            and {{ quarantine_reason_matches('records.quarantine_reasons', 'checks.check_name') }}
+            and {{ lakehouse.quarantine_reason_matches('records.quarantine_reasons', 'checks.check_name') }}
     where records.stage = 'quarantined'
     group by 1, 2, 3
 )

@@ -15,7 +15,7 @@ with latest as (
     qualify
         row_number() over (
             partition by product_id
-            order by {{ latest_version_first() }}
+            order by {{ lakehouse.latest_version_first() }}
         ) = 1
 
 )

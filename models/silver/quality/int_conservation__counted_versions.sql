@@ -14,13 +14,13 @@
 -- new valid records: the key's row so far competes with its new versions, so no history is
 -- re-ranked (every version is immutable once judged). One CTE chain per registry entity.
 {%- set records = ref('int_landed_records__unioned') %}
-{%- set entities = landing_entities() %}
+{%- set entities = lakehouse.landing_entities() %}
 
 with
 {%- for entity in entities %}
-    {%- set name = sql_string_literal(entity.name) %}
-    {%- set counted_first = latest_version_first('changed_at') if entity.load == 'cdc'
-        else first_delivery_first() %}
+    {%- set name = lakehouse.sql_string_literal(entity.name) %}
+    {%- set counted_first = lakehouse.latest_version_first('changed_at') if entity.load == 'cdc'
+        else lakehouse.first_delivery_first() %}
 
     {{ entity.name }}_new_versions as (
         select
@@ -37,7 +37,7 @@ with
             entity = {{ name }}
             and stage = 'checked'
             and quarantine_reasons = ''
-            and {{ ingested_since_last_run() }}
+            and {{ lakehouse.ingested_since_last_run() }}
     ),
 
     {{ entity.name }}_candidates as (

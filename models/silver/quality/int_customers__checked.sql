@@ -12,7 +12,7 @@
 with customers as (
 
     select * from {{ ref('stg_landing__customers') }}
-    where {{ ingested_since_last_run() }}
+    where {{ lakehouse.ingested_since_last_run() }}
 
 ),
 
@@ -24,14 +24,14 @@ countries as (
 
 select
     customers.*,
-    {{ record_quarantine_reasons([
+    {{ lakehouse.record_quarantine_reasons([
         ('customers.customer_id_text is null', 'null_key'),
-        (is_bad_literal('customers.customer_id', 'customers.customer_id_text'), 'bad_type'),
-        (is_bad_literal('customers.signup_date', 'customers.signup_date_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('customers.customer_id', 'customers.customer_id_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('customers.signup_date', 'customers.signup_date_text'), 'bad_type'),
         ('customers.updated_at is null', 'bad_type'),
         ('customers.cdc_operation is null', 'unknown_operation'),
-        (is_future_time('customers.updated_at', 'customers._ingested_at'), 'future_date'),
-        ('not coalesce(' ~ landing_email_is_valid('customers.email') ~ ', false)', 'invalid_email'),
+        (lakehouse.is_future_time('customers.updated_at', 'customers._ingested_at'), 'future_date'),
+        ('not coalesce(' ~ lakehouse.landing_email_is_valid('customers.email') ~ ', false)', 'invalid_email'),
         ('countries.country_code is null', 'unknown_country'),
     ], 'customers') }} as quarantine_reasons
 from customers

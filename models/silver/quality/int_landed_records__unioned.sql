@@ -4,10 +4,10 @@
 -- one shape: what record conservation, the DQ metrics and the late-change reconciliation
 -- count. One block per entity of the registry (models/bronze/landing/_landing__sources.yml):
 -- its bronze model, checked feed, quarantine and current-state relation.
-{{ check_entity_records_cover_registry() }}
-{%- set scd2 = feature_enabled('enable_scd2') %}
+{{ lakehouse.check_entity_records_cover_registry() }}
+{%- set scd2 = lakehouse.feature_enabled('enable_scd2') %}
 
-{{ entity_records(
+{{ lakehouse.entity_records(
     ref('bronze_customers'),
     ref('int_customers__checked'),
     ref('quarantine_customers'),
@@ -16,7 +16,7 @@
 
 union all
 
-{{ entity_records(
+{{ lakehouse.entity_records(
     ref('bronze_products'),
     ref('int_products__checked'),
     ref('quarantine_products'),
@@ -25,7 +25,7 @@ union all
 
 union all
 
-{{ entity_records(
+{{ lakehouse.entity_records(
     ref('bronze_orders'),
     ref('int_orders__checked'),
     ref('quarantine_orders'),
@@ -34,7 +34,7 @@ union all
 
 union all
 
-{{ entity_records(
+{{ lakehouse.entity_records(
     ref('bronze_order_lines'),
     ref('int_order_lines__checked'),
     ref('quarantine_order_lines'),
@@ -43,7 +43,7 @@ union all
 
 union all
 
-{{ entity_records(
+{{ lakehouse.entity_records(
     ref('bronze_web_events'),
     ref('int_web_events__checked'),
     ref('quarantine_web_events'),

@@ -12,7 +12,7 @@
 with order_lines as (
 
     select * from {{ ref('stg_landing__order_lines') }}
-    where {{ ingested_since_last_run() }}
+    where {{ lakehouse.ingested_since_last_run() }}
 
 ),
 
@@ -34,18 +34,18 @@ known_products as (
 
 select
     order_lines.*,
-    {{ record_quarantine_reasons([
+    {{ lakehouse.record_quarantine_reasons([
         ('order_lines.order_line_id_text is null', 'null_key'),
-        (is_bad_literal('order_lines.order_line_id', 'order_lines.order_line_id_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('order_lines.order_line_id', 'order_lines.order_line_id_text'), 'bad_type'),
         ('order_lines.order_id is null', 'bad_type'),
         ('order_lines.product_id is null', 'bad_type'),
-        (is_bad_literal('order_lines.line_number', 'order_lines.line_number_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('order_lines.line_number', 'order_lines.line_number_text'), 'bad_type'),
         ('order_lines.quantity is null', 'bad_type'),
         ('order_lines.unit_price is null', 'bad_type'),
         ('order_lines.discount_amount is null', 'bad_type'),
         ('order_lines.updated_at is null', 'bad_type'),
         ('order_lines.cdc_operation is null', 'unknown_operation'),
-        (is_future_time('order_lines.updated_at', 'order_lines._ingested_at'), 'future_date'),
+        (lakehouse.is_future_time('order_lines.updated_at', 'order_lines._ingested_at'), 'future_date'),
         ('order_lines.unit_price < 0', 'negative_price'),
         ('order_lines.order_id is not null and known_orders.order_id is null', 'orphan_order'),
         (

@@ -12,7 +12,7 @@
 with orders as (
 
     select * from {{ ref('stg_landing__orders') }}
-    where {{ ingested_since_last_run() }}
+    where {{ lakehouse.ingested_since_last_run() }}
 
 ),
 
@@ -32,16 +32,16 @@ countries as (
 
 select
     orders.*,
-    {{ record_quarantine_reasons([
+    {{ lakehouse.record_quarantine_reasons([
         ('orders.order_id_text is null', 'null_key'),
-        (is_bad_literal('orders.order_id', 'orders.order_id_text'), 'bad_type'),
-        (is_bad_literal('orders.customer_id', 'orders.customer_id_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('orders.order_id', 'orders.order_id_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('orders.customer_id', 'orders.customer_id_text'), 'bad_type'),
         ('orders.ordered_at is null', 'bad_type'),
         ('orders.updated_at is null', 'bad_type'),
         ('orders.cdc_operation is null', 'unknown_operation'),
-        (is_future_time('orders.updated_at', 'orders._ingested_at'), 'future_date'),
-        (is_future_time('orders.ordered_at', 'orders._ingested_at'), 'future_date'),
-        (is_future_time('orders.ordered_at', 'orders.updated_at'), 'future_date'),
+        (lakehouse.is_future_time('orders.updated_at', 'orders._ingested_at'), 'future_date'),
+        (lakehouse.is_future_time('orders.ordered_at', 'orders._ingested_at'), 'future_date'),
+        (lakehouse.is_future_time('orders.ordered_at', 'orders.updated_at'), 'future_date'),
         ('known_customers.customer_id is null', 'orphan_customer'),
         ('countries.country_code is null', 'unknown_country'),
     ], 'orders') }} as quarantine_reasons

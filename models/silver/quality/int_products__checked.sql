@@ -11,21 +11,21 @@
 with products as (
 
     select * from {{ ref('stg_landing__products') }}
-    where {{ ingested_since_last_run() }}
+    where {{ lakehouse.ingested_since_last_run() }}
 
 )
 
 select
     products.*,
-    {{ record_quarantine_reasons([
+    {{ lakehouse.record_quarantine_reasons([
         ('products.product_id_text is null', 'null_key'),
-        (is_bad_literal('products.product_id', 'products.product_id_text'), 'bad_type'),
-        (is_bad_literal('products.list_price', 'products.list_price_text'), 'bad_type'),
-        (is_bad_literal('products.unit_cost', 'products.unit_cost_text'), 'bad_type'),
-        (is_bad_literal('products.is_active', 'products.is_active_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('products.product_id', 'products.product_id_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('products.list_price', 'products.list_price_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('products.unit_cost', 'products.unit_cost_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('products.is_active', 'products.is_active_text'), 'bad_type'),
         ('products.updated_at is null', 'bad_type'),
         ('products.cdc_operation is null', 'unknown_operation'),
-        (is_future_time('products.updated_at', 'products._ingested_at'), 'future_date'),
+        (lakehouse.is_future_time('products.updated_at', 'products._ingested_at'), 'future_date'),
         ('products.list_price < 0', 'negative_price'),
     ], 'products') }} as quarantine_reasons
 from products

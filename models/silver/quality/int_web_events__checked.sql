@@ -11,7 +11,7 @@
 with web_events as (
 
     select * from {{ ref('stg_landing__web_events') }}
-    where {{ ingested_since_last_run() }}
+    where {{ lakehouse.ingested_since_last_run() }}
 
 ),
 
@@ -25,14 +25,14 @@ known_products as (
 
 select
     web_events.*,
-    {{ record_quarantine_reasons([
+    {{ lakehouse.record_quarantine_reasons([
         ('web_events.event_id_text is null', 'null_key'),
-        (is_bad_literal('web_events.event_id', 'web_events.event_id_text'), 'bad_type'),
-        (is_bad_literal('web_events.session_id', 'web_events.session_id_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('web_events.event_id', 'web_events.event_id_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('web_events.session_id', 'web_events.session_id_text'), 'bad_type'),
         ('web_events.event_at is null', 'bad_type'),
-        (is_bad_literal('web_events.customer_id', 'web_events.customer_id_text'), 'bad_type'),
-        (is_bad_literal('web_events.product_id', 'web_events.product_id_text'), 'bad_type'),
-        (is_future_time('web_events.event_at', 'web_events._ingested_at'), 'future_date'),
+        (lakehouse.is_bad_literal('web_events.customer_id', 'web_events.customer_id_text'), 'bad_type'),
+        (lakehouse.is_bad_literal('web_events.product_id', 'web_events.product_id_text'), 'bad_type'),
+        (lakehouse.is_future_time('web_events.event_at', 'web_events._ingested_at'), 'future_date'),
         (
             'web_events.product_id is not null and known_products.product_id is null',
             'orphan_product',

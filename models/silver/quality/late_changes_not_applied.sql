@@ -9,13 +9,13 @@
 -- row is a defect, and `dbt build --full-refresh -s fct_order+ fct_order_line+
 -- fct_web_event+` repairs it.
 {%- set records = ref('int_landed_records__unioned') %}
-{%- set entities = landing_entities() | rejectattr('scd2') | list %}
+{%- set entities = lakehouse.landing_entities() | rejectattr('scd2') | list %}
 
 with
 {%- for entity in entities %}
-    {%- set name = sql_string_literal(entity.name) %}
-    {%- set first = latest_version_first('changed_at') if entity.load == 'cdc'
-        else first_delivery_first() %}
+    {%- set name = lakehouse.sql_string_literal(entity.name) %}
+    {%- set first = lakehouse.latest_version_first('changed_at') if entity.load == 'cdc'
+        else lakehouse.first_delivery_first() %}
 
     {{ entity.name }}_latest_change as (
 

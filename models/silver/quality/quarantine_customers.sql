@@ -1,3 +1,3 @@
 {{ config(materialized='incremental', incremental_strategy='append') }}
 
-{{ quarantined_records(ref('int_customers__checked')) }}
+{{ lakehouse.quarantined_records(ref('int_customers__checked')) }}

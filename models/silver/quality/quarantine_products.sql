@@ -1,3 +1,3 @@
 {{ config(materialized='incremental', incremental_strategy='append') }}
 
-{{ quarantined_records(ref('int_products__checked')) }}
+{{ lakehouse.quarantined_records(ref('int_products__checked')) }}

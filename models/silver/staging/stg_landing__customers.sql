@@ -1,5 +1,5 @@
 -- Every delivered customer record version, renamed and typed: the customer change feed.
--- Casts follow the landing contract's literal forms (macros/casting/): a value that is not
+-- Casts follow the landing contract's literal forms (packages/lakehouse/macros/casting/): a value that is not
 -- one is null here, its landed text kept (`*_text`) for int_customers__checked to judge.
 -- Re-delivered files stay in bronze.
 with landed as (
@@ -10,17 +10,17 @@ with landed as (
 )
 
 select
-    {{ landing_integer('customer_id') }} as customer_id,
-    {{ landing_text('first_name') }} as first_name,
-    {{ landing_text('last_name') }} as last_name,
-    lower({{ landing_text('email') }}) as email,
-    {{ landing_text('phone') }} as phone,
-    {{ landing_text('street_address') }} as street_address,
-    {{ landing_text('city') }} as city,
-    {{ landing_text('postal_code') }} as postal_code,
-    upper({{ landing_text('country_code') }}) as country_code,
-    lower({{ landing_text('segment') }}) as customer_segment,
-    {{ landing_cdc_operation('op') }} as cdc_operation,
+    {{ lakehouse.landing_integer('customer_id') }} as customer_id,
+    {{ lakehouse.landing_text('first_name') }} as first_name,
+    {{ lakehouse.landing_text('last_name') }} as last_name,
+    lower({{ lakehouse.landing_text('email') }}) as email,
+    {{ lakehouse.landing_text('phone') }} as phone,
+    {{ lakehouse.landing_text('street_address') }} as street_address,
+    {{ lakehouse.landing_text('city') }} as city,
+    {{ lakehouse.landing_text('postal_code') }} as postal_code,
+    upper({{ lakehouse.landing_text('country_code') }}) as country_code,
+    lower({{ lakehouse.landing_text('segment') }}) as customer_segment,
+    {{ lakehouse.landing_cdc_operation('op') }} as cdc_operation,
     customer_id as customer_id_text,
     signup_date as signup_date_text,
     updated_at as updated_at_text,
@@ -28,7 +28,7 @@ select
     _batch_id,
     _source_file,
     _source_line,
-    {{ landing_date('signup_date') }} as signup_date,
-    {{ landing_timestamp('updated_at') }} as updated_at,
+    {{ lakehouse.landing_date('signup_date') }} as signup_date,
+    {{ lakehouse.landing_timestamp('updated_at') }} as updated_at,
     _ingested_at
 from landed

@@ -56,7 +56,7 @@ def dashboard_key(path: Path) -> str:
 
 def layer_schema(target: str, layer: str) -> str:
     """The target's schema of a layer as a bundle reference: `gold`, or in dev
-    `${var.schema}_gold` (macros/utils/generate_schema_name.sql prefixes dev's layer schemas)."""
+    `${var.schema}_gold` (macros/generate_schema_name.sql prefixes dev's layer schemas)."""
     return f"${{var.schema}}_{layer}" if target == "dev" else layer
 
 

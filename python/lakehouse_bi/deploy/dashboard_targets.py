@@ -3,7 +3,7 @@
 Dataset and alert SQL names tables as `${gold}.sales_dashboard_metrics`; `${gold}` becomes
 the layer's schema for the target, read from the dbt profile (one source: the profile's
 `catalog` and `schema`, rendered with its env vars) and dbt's schema rule
-(macros/utils/generate_schema_name.sql: layer schemas by name, prefixed with the target
+(macros/generate_schema_name.sql: layer schemas by name, prefixed with the target
 schema in `dev`). DuckDB (`local`): `gold`, the schema in the database file. Databricks:
 `<catalog>.gold` (`<catalog>.<schema>_gold` in dev).
 """

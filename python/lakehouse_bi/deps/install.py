@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lakehouse_bi.deps import cache
-from lakehouse_bi.deps.lockfile import LockedPackage, lock_hash, read_lock
+from lakehouse_bi.deps.lockfile import (
+    LockedPackage,
+    lock_hash,
+    read_local_packages,
+    read_lock,
+)
 from lakehouse_bi.errors import ConfigError, PackageError
 
 log = logging.getLogger(__name__)
@@ -55,11 +60,12 @@ def _marker_text(project_dir: Path) -> str:
 
 def is_up_to_date(project_dir: Path, install_dir: Path) -> bool:
     marker = install_dir / _MARKER
-    packages = read_lock(project_dir / "package-lock.yml")
+    lock = project_dir / "package-lock.yml"
+    names = [p.name for p in read_lock(lock)] + [p.name for p in read_local_packages(lock)]
     return (
         marker.is_file()
         and marker.read_text() == _marker_text(project_dir)
-        and all((install_dir / p.name / "dbt_project.yml").is_file() for p in packages)
+        and all((install_dir / name / "dbt_project.yml").is_file() for name in names)
     )
 
 
@@ -84,7 +90,29 @@ def install_from_cache(project_dir: Path, install_dir: Path) -> list[LockedPacka
     install_dir.mkdir(parents=True)
     for package in packages:
         shutil.copytree(cache.cached_path(package, root), install_dir / package.name)
+    link_local_packages(project_dir, install_dir)
     return packages
+
+
+def link_local_packages(project_dir: Path, install_dir: Path) -> None:
+    """Each `local:` package of the lock as a link to its folder inside the project (what
+    `dbt deps` does), so an edit to the package is live without reinstalling.
+
+    Raises:
+        ConfigError: a local package's folder is missing or outside the project.
+    """
+    for package in read_local_packages(project_dir / "package-lock.yml"):
+        folder = (project_dir / package.path).resolve()
+        if not folder.is_relative_to(project_dir) or not (folder / "dbt_project.yml").is_file():
+            raise ConfigError(
+                f"package-lock.yml: local package {package.path} is not a dbt project inside "
+                f"{project_dir}.",
+                "Point `local:` at a folder of the project holding a dbt_project.yml.",
+            )
+        link = install_dir / package.name
+        if link.is_symlink() or link.exists():
+            link.unlink() if link.is_symlink() else shutil.rmtree(link)
+        link.symlink_to(folder, target_is_directory=True)
 
 
 def _dbt_deps(project_dir: Path) -> None:

@@ -26,8 +26,41 @@ class LockedPackage:
         return f"{self.hub_name} {self.version}"
 
 
+@dataclass(frozen=True, order=True)
+class LocalPackage:
+    """A package inside the project (`local: packages/lakehouse` -> lakehouse), installed as a
+    link to its folder, as `dbt deps` installs it."""
+
+    path: str  # relative to the project
+    name: str
+
+    def __str__(self) -> str:
+        return f"local {self.path}"
+
+
+def read_local_packages(path: Path) -> list[LocalPackage]:
+    """The `local:` entries of a lock file (read_lock gives the hub ones).
+
+    Raises:
+        ConfigError: a local entry without a name (dbt 1.11 writes one).
+    """
+    data = yaml.safe_load(path.read_text()) or {} if path.is_file() else {}
+    packages = []
+    for index, entry in enumerate(data.get("packages") or []):
+        if "local" not in entry:
+            continue
+        if not entry.get("name"):
+            raise ConfigError(
+                f"{path}: entry {index} ({entry}) is a local package without a `name`.",
+                "Add `name: <the package's project name>` (dbt deps writes it).",
+            )
+        packages.append(LocalPackage(str(entry["local"]), str(entry["name"])))
+    return packages
+
+
 def read_lock(path: Path) -> list[LockedPackage]:
-    """Packages pinned in a lock file; only hub packages with exact versions are supported."""
+    """Hub packages pinned in a lock file, with exact versions (local packages: see
+    read_local_packages; any other kind is an error)."""
     if not path.is_file():
         raise ConfigError(
             f"{path} does not exist.",
@@ -36,11 +69,13 @@ def read_lock(path: Path) -> list[LockedPackage]:
     data = yaml.safe_load(path.read_text()) or {}
     packages = []
     for index, entry in enumerate(data.get("packages") or []):
+        if "local" in entry:
+            continue
         hub_name, version = entry.get("package"), entry.get("version")
         if not hub_name or not isinstance(version, str | int | float):
             raise ConfigError(
                 f"{path}: entry {index} ({entry}) is not a hub package with an exact version.",
-                "Offline installs support `package:` entries pinned to one version only.",
+                "Offline installs support `package:` entries pinned to one version, and `local:`.",
             )
         # dbt 1.11 writes `name`; older locks (edr's own) do not: the hub name's tail is the
         # project name by hub convention, which is also how edr itself resolves it.

@@ -189,7 +189,7 @@ def _check_grants(node: Node, settings: Settings) -> Iterator[Violation]:
         )
 
 
-POLICY_HOOK = "governance_apply_model_policy"
+POLICY_HOOK = "lakehouse.governance_apply_model_policy"
 
 
 def has_policy(node: Node) -> bool:

@@ -23,7 +23,13 @@ ENV_VAR = re.compile(r"env_var\(\s*['\"]([A-Za-z_][A-Za-z0-9_]*)['\"]")
 DOCUMENTED_ENV = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=", re.M)
 OS_ENV = {"USER", "HOME", "PATH"}  # set by the operating system, not by the user
 # Project files whose env_var() reads .env.example must document (besides the profiles).
-ENV_READERS = ("dbt_project.yml", "macros/**/*.sql", "models/**/*.sql", "models/**/*.yml")
+ENV_READERS = (
+    "dbt_project.yml",
+    "macros/**/*.sql",
+    "packages/lakehouse/macros/**/*.sql",
+    "models/**/*.sql",
+    "models/**/*.yml",
+)
 
 
 def documented_env_vars(project_dir: Path) -> set[str]:
