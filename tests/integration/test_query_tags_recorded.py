@@ -16,10 +16,13 @@ values the test plays the job with.
 
 from __future__ import annotations
 
+import collections
+import datetime as dt
 import json
 import re
 import shlex
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -29,7 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds dat
 
 from databricks_harness import FakeWarehouse, RecordedStatement, record_dbt
 from databricks_harness.runner import copy_project
+from databricks_harness.system_tables import duckdb_statement, system_tables_duckdb
 from lakehouse_bi.deploy.jobs_render import render_resources
+from lakehouse_bi.ops.cost_actual import Window, attribution_sql, statement_parameters
 
 PROJECT = Path(__file__).resolve().parents[2]
 JOB_RUN_ID = "734512900113"  # what the job substitutes for {{job.run_id}}
@@ -159,3 +164,60 @@ def test_run_hooks_carry_the_connection_tags_without_a_model(recorded):
         tags = parse_session_tags(statement.query_tags)
         assert tags["project"] == "lakehouse_bi" and tags["job_run_id"] == JOB_RUN_ID
         assert "@@dbt_model_name" not in tags and "layer" not in tags
+
+
+def test_the_cost_query_attributes_the_recorded_statements_to_their_models(recorded):
+    """The recorded statements as query history (tags as Databricks stores them, one second
+    each, on one warehouse) and one billed hour of 0.01 DBU per statement at 1.00 a DBU: the
+    attribution statement (run on DuckDB, tests/databricks_harness/system_tables.py) gives each
+    node exactly its own statements' share. Unit tests (no layer) are left out."""
+    statements, manifest = recorded
+    kept = [
+        s for s in statements
+        if not s.is_metadata_call and not (s.node_id or "").startswith("unit_test.")
+    ]  # fmt: skip
+    hour = dt.datetime(2026, 3, 1, 10, tzinfo=dt.timezone.utc)
+    con = system_tables_duckdb()
+    for index, statement in enumerate(kept):
+        start = hour + dt.timedelta(seconds=index)
+        con.execute(
+            "insert into system_tables.query.history (workspace_id, statement_id, compute, "
+            "start_time, end_time, query_source, query_tags) values (?, ?, ?, ?, ?, ?, ?)",
+            ["w1", f"s{statement.seq}", {"type": "WAREHOUSE", "cluster_id": None,
+             "warehouse_id": "wh1"}, start, start + dt.timedelta(seconds=1),
+             {"job_info": None, "dashboard_id": None}, parse_session_tags(statement.query_tags)],
+        )  # fmt: skip
+    dbus = Decimal("0.01") * len(kept)
+    con.execute(
+        "insert into system_tables.billing.usage (workspace_id, sku_name, cloud, "
+        "usage_start_time, usage_end_time, usage_unit, usage_quantity, usage_metadata) "
+        "values ('w1', 'SQL', 'AWS', ?, ?, 'DBU', ?, {'warehouse_id': 'wh1'})",
+        [hour, hour + dt.timedelta(hours=1), dbus],
+    )
+    con.execute(
+        "insert into system_tables.billing.list_prices (price_start_time, sku_name, cloud, "
+        "currency_code, usage_unit, pricing) values (?, 'SQL', 'AWS', 'USD', 'DBU', "
+        "{'default': 1, 'promotional': {'default': 1}, 'effective_list': {'default': 1}})",
+        [hour - dt.timedelta(days=30)],
+    )
+    params = {}
+    window = Window(hour, hour + dt.timedelta(hours=1))
+    for p in statement_parameters(window, "lakehouse_bi", "prod", JOB_RUN_ID):
+        is_time = p.type == "TIMESTAMP"
+        stamp = dt.datetime.fromisoformat(p.value).replace(tzinfo=dt.timezone.utc)
+        params[p.name] = stamp if is_time else p.value
+    cursor = con.execute(duckdb_statement(attribution_sql()), params)
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    got = {
+        (r["layer"], r["model"]): (r["statements"], r["list_cost"])
+        for r in rows if r["row_kind"] == "model"
+    }  # fmt: skip
+    expected_counts = collections.Counter(
+        (layer_of(manifest["nodes"][s.node_id]), manifest["nodes"][s.node_id]["name"])
+        if s.node_id else (None, None)
+        for s in kept
+    )  # fmt: skip
+    expected = {key: (n, Decimal("0.01") * n) for key, n in expected_counts.items()}
+    assert got == expected
+    assert {r["row_kind"] for r in rows} == {"model"}  # nothing else ran, nothing idle

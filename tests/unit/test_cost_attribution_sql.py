@@ -14,49 +14,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
-import sqlglot
 from sqlfluff.core import FluffConfig, Linter
-from sqlglot import exp
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds databricks_harness
+
+from databricks_harness.system_tables import duckdb_statement, system_tables_duckdb
 from lakehouse_bi.ops.cost_actual import Window, attribution_sql, statement_parameters
 
 UTC = dt.timezone.utc
 SKU = "PREMIUM_SERVERLESS_SQL_COMPUTE_US_EAST"
 WINDOW = Window(dt.datetime(2026, 3, 1, tzinfo=UTC), dt.datetime(2026, 3, 2, tzinfo=UTC))
-
-SCHEMA = """
-attach ':memory:' as system_tables;
-create schema system_tables.billing;
-create schema system_tables.query;
-create table system_tables.billing.usage (
-    record_id varchar, account_id varchar, workspace_id varchar, sku_name varchar,
-    cloud varchar, usage_start_time timestamptz, usage_end_time timestamptz, usage_date date,
-    custom_tags map(varchar, varchar), usage_unit varchar, usage_quantity decimal(38, 18),
-    usage_metadata struct(cluster_id varchar, job_id varchar, warehouse_id varchar,
-        job_run_id varchar),
-    record_type varchar, billing_origin_product varchar,
-    product_features struct(is_serverless boolean, sql_tier varchar)
-);
-create table system_tables.billing.list_prices (
-    price_start_time timestamptz, price_end_time timestamptz, account_id varchar,
-    sku_name varchar, cloud varchar, currency_code varchar, usage_unit varchar,
-    pricing struct("default" decimal(38, 18), promotional struct("default" decimal(38, 18)),
-        effective_list struct("default" decimal(38, 18)))
-);
-create table system_tables.query.history (
-    account_id varchar, workspace_id varchar, statement_id varchar, execution_status varchar,
-    compute struct(type varchar, cluster_id varchar, warehouse_id varchar),
-    executed_by varchar, statement_text varchar, start_time timestamptz, end_time timestamptz,
-    total_duration_ms bigint,
-    query_source struct(job_info struct(job_id varchar, job_run_id varchar,
-        job_task_run_id varchar), dashboard_id varchar),
-    query_tags map(varchar, varchar)
-);
-"""
 
 
 def _usage(record: str, warehouse: str, hour: int, quantity: str, kind: str = "ORIGINAL"):
@@ -164,8 +137,7 @@ IDLE = (0, 0, D("1.0"), D("0.80"))
 
 @pytest.fixture(scope="module")
 def system_tables() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute(SCHEMA)
+    con = system_tables_duckdb()
     con.executemany(
         f"insert into system_tables.billing.usage values ({', '.join('?' * 15)})", USAGE
     )
@@ -178,15 +150,6 @@ def system_tables() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def duckdb_statement() -> str:
-    """The Databricks statement in DuckDB's dialect (sqlglot), `system` -> `system_tables`."""
-    tree = sqlglot.parse_one(attribution_sql(), read="databricks")
-    for table in tree.find_all(exp.Table):
-        if table.catalog == "system":
-            table.set("catalog", exp.to_identifier("system_tables"))
-    return tree.sql(dialect="duckdb")
-
-
 def attribute(con, target: str = "", job_run_id: str = "") -> dict:
     params = {}
     for p in statement_parameters(WINDOW, "lakehouse_bi", target, job_run_id):
@@ -194,7 +157,7 @@ def attribute(con, target: str = "", job_run_id: str = "") -> dict:
         params[p.name] = (
             dt.datetime.fromisoformat(p.value).replace(tzinfo=UTC) if is_time else p.value
         )
-    cursor = con.execute(duckdb_statement(), params)
+    cursor = con.execute(duckdb_statement(attribution_sql()), params)
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     result: dict = {"model": {}, "other_workloads": None, "idle": None}
