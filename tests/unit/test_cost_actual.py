@@ -24,7 +24,7 @@ from lakehouse_bi.ops import cost_actual
 from lakehouse_bi.ops.workspace import workspace_client
 
 PROJECT = Path(__file__).resolve().parents[2]
-WAREHOUSE = "4b9f1c2a3d5e6f70"
+WAREHOUSE = "wh0cost0test"
 STATEMENT = "01f0-cost-statement"
 COLUMNS = [
     "row_kind", "target", "layer", "model", "materialized", "currency_code", "statements",
