@@ -203,9 +203,10 @@ def test_the_cost_query_attributes_the_recorded_statements_to_their_models(recor
     params = {}
     window = Window(hour, hour + dt.timedelta(hours=1))
     for p in statement_parameters(window, "lakehouse_bi", "prod", JOB_RUN_ID):
-        is_time = p.type == "TIMESTAMP"
-        stamp = dt.datetime.fromisoformat(p.value).replace(tzinfo=dt.timezone.utc)
-        params[p.name] = stamp if is_time else p.value
+        if p.type == "TIMESTAMP":
+            params[p.name] = dt.datetime.fromisoformat(p.value).replace(tzinfo=dt.timezone.utc)
+        else:
+            params[p.name] = p.value
     cursor = con.execute(duckdb_statement(attribution_sql()), params)
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
