@@ -204,7 +204,7 @@ def test_the_cost_query_attributes_the_recorded_statements_to_their_models(recor
     window = Window(hour, hour + dt.timedelta(hours=1))
     for p in statement_parameters(window, "lakehouse_bi", "prod", JOB_RUN_ID):
         if p.type == "TIMESTAMP":
-            params[p.name] = dt.datetime.fromisoformat(p.value).replace(tzinfo=dt.timezone.utc)
+            params[p.name] = dt.datetime.fromisoformat(p.value)
         else:
             params[p.name] = p.value
     cursor = con.execute(duckdb_statement(attribution_sql()), params)

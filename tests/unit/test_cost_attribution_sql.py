@@ -154,9 +154,7 @@ def attribute(con, target: str = "", job_run_id: str = "") -> dict:
     params = {}
     for p in statement_parameters(WINDOW, "lakehouse_bi", target, job_run_id):
         is_time = p.type == "TIMESTAMP"
-        params[p.name] = (
-            dt.datetime.fromisoformat(p.value).replace(tzinfo=UTC) if is_time else p.value
-        )
+        params[p.name] = dt.datetime.fromisoformat(p.value) if is_time else p.value
     cursor = con.execute(duckdb_statement(attribution_sql()), params)
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

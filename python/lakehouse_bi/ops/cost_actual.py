@@ -186,8 +186,8 @@ def statement_parameters(
     """The named parameters of the statement (StatementParameterListItem)."""
     from databricks.sdk.service.sql import StatementParameterListItem as Item
 
-    def stamp(value: dt.datetime) -> str:
-        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    def stamp(value: dt.datetime) -> str:  # explicit offset: whatever the session time zone
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S+00:00")
 
     return [
         Item(name="window_start", value=stamp(window.start), type="TIMESTAMP"),
@@ -322,7 +322,8 @@ def fetch_attribution(
         error = response.status.error if response.status else None
         message = (error.message if error else None) or f"statement {statement_id} ended {state}"
         raise explain_failure(message, warehouse_id)
-    columns = [c.name for c in response.manifest.schema.columns]
+    schema = response.manifest.schema if response.manifest else None
+    columns = [c.name for c in (schema.columns or [])] if schema else []
     result = response.result
     data = list(result.data_array or []) if result else []
     while result is not None and result.next_chunk_index is not None:
