@@ -41,6 +41,9 @@ class RecordedStatement:
     node_id: str | None  # from dbt's query comment; None for non-node (e.g. hook) queries
     connection_name: str | None = None  # dbt connection of non-node queries ("master", ...)
     is_metadata_call: bool = False  # cursor.tables()/schemas()/columns(): not SQL text
+    # The session's QUERY_TAGS (connect(session_configuration=...)), which Databricks records
+    # with every statement of the session in system.query.history.query_tags.
+    query_tags: str | None = None
 
     @property
     def body(self) -> str:
@@ -131,7 +134,9 @@ class FakeWarehouse:
             catalog=(kwargs.get("catalog") or "hive_metastore").lower(),
             schema=(kwargs.get("schema") or "default").lower(),
         )
-        return FakeConnection(self, session)
+        connection = FakeConnection(self, session)
+        connection.query_tags = (kwargs.get("session_configuration") or {}).get("QUERY_TAGS")
+        return connection
 
     def record(self, sql: str, connection: FakeConnection, is_metadata_call: bool = False) -> None:
         head = sql[:2000]
@@ -155,6 +160,7 @@ class FakeWarehouse:
                 node_id=node_id,
                 connection_name=conn_name.group(1) if conn_name else None,
                 is_metadata_call=is_metadata_call,
+                query_tags=connection.query_tags,
             )
             self.statements.append(statement)
         for listener in self.listeners:
@@ -167,6 +173,7 @@ class FakeConnection:
         self.session = session
         self.open = True
         self.last_node_id: str | None = None
+        self.query_tags: str | None = None
         self._session_id = uuid.uuid4()
 
     def cursor(self, *args: Any, **kwargs: Any) -> FakeCursor:

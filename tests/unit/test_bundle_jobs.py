@@ -239,6 +239,9 @@ def test_render_prod_pipeline_job():
             "databricks_catalog": "lakehouse_bi_prod",
             "databricks_schema": "main",
             "landing_root": "/Volumes/lakehouse_bi_prod/landing/files",
+            # Query tags (resources/dbt_profiles/profiles.yml): the job fills in its run id.
+            "databricks_target": "prod",
+            "databricks_job_run_id": "{% raw %}{{job.run_id}}{% endraw %}",
         }
     dbt_task = tasks["dbt_build"]["dbt_task"]
     assert dbt_task["project_directory"] == "/Workspace/Shared/.bundle/lakehouse_bi/prod/files"
@@ -397,6 +400,34 @@ def test_job_commands_vars_connect_the_job_profile(monkeypatch):
         assert output["catalog"] == dbt_vars(command)["databricks_catalog"]
         assert output["schema"] == dbt_vars(command)["databricks_schema"]
     assert job_profile("lakehouse_bi", "prod", dbt_vars(command))["threads"] == 16
+
+
+def test_job_profile_query_tags_carry_target_and_the_job_ids(monkeypatch):
+    """The job profile's query_tags (cost attribution): the target and job run id from the
+    command's --vars once the job filled in {{job.run_id}}, job and task run ids from the
+    headers the dbt task hands dbt. Unfilled (a command run by hand), the reference stays a
+    literal instead of failing dbt's Jinja."""
+    monkeypatch.setenv("DBT_HOST", "dbc-example.cloud.databricks.com")
+    monkeypatch.setenv("DBT_ACCESS_TOKEN", "token-for-test")
+    headers = {"X-Databricks-Dbsql-Job-Id": 918273, "X-Databricks-Dbsql-Run-Id": "554433"}
+    monkeypatch.setenv("DBT_DATABRICKS_HTTP_SESSION_HEADERS", json.dumps(headers))
+    command = render("staging", **PROD_VARS)["jobs"]["lakehouse_bi_pipeline"]["tasks"][1][
+        "dbt_task"
+    ]["commands"][2]
+    as_written = dbt_vars(command)
+    filled = {**as_written, "databricks_job_run_id": "1122334455"}  # what the job substitutes
+    assert as_written["databricks_job_run_id"] == "{% raw %}{{job.run_id}}{% endraw %}"
+    tags = json.loads(job_profile("lakehouse_bi", "staging", filled)["query_tags"])
+    assert tags == {
+        "project": "lakehouse_bi",
+        "target": "staging",
+        "job_id": "918273",
+        "job_run_id": "1122334455",
+        "task_run_id": "554433",
+    }
+    monkeypatch.delenv("DBT_DATABRICKS_HTTP_SESSION_HEADERS")
+    tags = json.loads(job_profile("lakehouse_bi", "staging", as_written)["query_tags"])
+    assert tags["job_run_id"] == "{{job.run_id}}" and tags["job_id"] == tags["task_run_id"] == ""
 
 
 def load_report_script():

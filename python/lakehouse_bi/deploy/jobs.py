@@ -7,8 +7,8 @@ The Databricks CLI calls `resources/__init__.py:load_resources` at deploy time, 
 file, the job and the task), then completed:
 
 - every dbt command except `dbt deps` gets `--target ${bundle.target}` and `--vars` carrying
-  the connection of `resources/dbt_profiles/profiles.yml` (warehouse id, catalog, schema) and
-  the landing root;
+  the connection of `resources/dbt_profiles/profiles.yml` (warehouse id, catalog, schema), the
+  landing root, and the target and job run id its query tags carry;
 - the job environments' dependencies are pinned from constraints.txt (dbt-core,
   dbt-databricks, elementary-data), so jobs run the versions tested here;
 - feature flag `enable_streaming` (dbt_project.yml) on: the pipeline job has
@@ -52,6 +52,11 @@ PIPELINE_JOB = "lakehouse_bi_pipeline"
 ELEMENTARY_TASK = "elementary_report"
 WAREHOUSE_KEY = "lakehouse_bi"
 OWN_WAREHOUSE_ID = "${resources.sql_warehouses.lakehouse_bi.id}"
+# A Jobs dynamic value reference, filled in by the job when the task runs (dbt commands accept
+# them: docs.databricks.com/jobs/parameters.html); the bundle leaves `{{...}}` untouched. dbt
+# renders string vars as Jinja: the raw block keeps a reference the job did not fill in (a dbt
+# command run by hand) a literal instead of a Jinja error ('job' is undefined).
+JOB_RUN_ID_REFERENCE = "{% raw %}{{job.run_id}}{% endraw %}"
 # File arrival: at most one run per 5 minutes, once files stopped changing for 2 minutes
 # (a landing batch is several files: one run per batch, not per file).
 FILE_ARRIVAL_MIN_SECONDS = 300
@@ -137,12 +142,16 @@ def pinned_packages(project_dir: Path) -> list[str]:
 
 def dbt_connection_vars(warehouse_id: str) -> dict[str, str]:
     """The dbt vars every job dbt command passes (read by resources/dbt_profiles/profiles.yml
-    and by the `landing_root` var of dbt_project.yml)."""
+    and by the `landing_root` var of dbt_project.yml). `databricks_target` and
+    `databricks_job_run_id` feed the profile's query tags (cost attribution): the bundle target,
+    and the run id the job substitutes for the dynamic value reference at run time."""
     return {
         "databricks_warehouse_id": warehouse_id,
         "databricks_catalog": "${var.catalog}",
         "databricks_schema": "${var.schema}",
         "landing_root": "${var.landing_volume}",
+        "databricks_target": "${bundle.target}",
+        "databricks_job_run_id": JOB_RUN_ID_REFERENCE,
     }
 
 
