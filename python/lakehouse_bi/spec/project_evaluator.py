@@ -24,7 +24,7 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -300,9 +300,10 @@ class EvaluatorRun:
 
 
 def _like_regex(pattern: str) -> re.Pattern[str]:
-    """SQL `like` (the evaluator's filter_exceptions) as a regex: % any run, _ any character."""
+    """SQL `like` (the evaluator's filter_exceptions) as a regex: % any run, _ any character,
+    case-sensitive like DuckDB's and Databricks' LIKE."""
     parts = [".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern]
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+    return re.compile("".join(parts), re.DOTALL)
 
 
 def read_exceptions(project_dir: Path) -> list[dict[str, str]]:
@@ -382,7 +383,7 @@ def exception_problems(
                 f"{where}: the comment must say why the exception is legitimate "
                 f"(at least {MIN_REASON_CHARS} characters)."
             )
-        key = (fct, column, excused.lower())
+        key = (fct, column, excused)
         if key in seen:
             problems.append(f"{where}: repeats an earlier row ({fct}, {column}, {excused}).")
         seen.add(key)
@@ -405,7 +406,7 @@ def _fct_rows(database: Path, relation_name: str) -> list[dict[str, Any]]:
 def violations_from(
     run_results: Mapping[str, Any],
     manifest: Mapping[str, Any],
-    rows_of: Any,
+    rows_of: Callable[[str], list[dict[str, Any]]],
 ) -> tuple[list[Violation], list[str]]:
     """The violations (failed or warned evaluator tests: one per row of the tested fct model,
     read with `rows_of(relation_name)`) and the errors (any node of the run that errored) of
