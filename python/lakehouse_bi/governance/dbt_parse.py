@@ -25,7 +25,7 @@ PLACEHOLDER_ENV = {
 def parse_manifest(project_dir: Path, target: str, work_dir: Path) -> Path:
     """Run `dbt parse --target <target>`; return the manifest it wrote under `work_dir`."""
     out = work_dir / target
-    profiles_dir = profiles_dir_for(project_dir, out)
+    profiles_dir = _profiles_dir(project_dir, out)
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
     for name, placeholder in PLACEHOLDER_ENV.items():
         env.setdefault(name, placeholder)
@@ -58,9 +58,8 @@ def parse_manifest(project_dir: Path, target: str, work_dir: Path) -> Path:
     return manifest
 
 
-def profiles_dir_for(project_dir: Path, out: Path) -> Path:
-    """The folder of the project's profiles.yml, else `out` holding a copy of
-    profiles.yml.example (a fresh clone)."""
+def _profiles_dir(project_dir: Path, out: Path) -> Path:
+    """The project's profiles.yml, else a copy of profiles.yml.example (a fresh clone)."""
     if (project_dir / "profiles.yml").is_file():
         return project_dir
     out.mkdir(parents=True, exist_ok=True)

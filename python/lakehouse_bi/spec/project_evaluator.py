@@ -32,7 +32,6 @@ from typing import Any
 import duckdb
 
 from lakehouse_bi.errors import ConfigError
-from lakehouse_bi.governance.dbt_parse import profiles_dir_for
 from lakehouse_bi.pipeline.dbt_commands import venv_tool
 
 PACKAGE = "dbt_project_evaluator"
@@ -390,9 +389,25 @@ def exception_problems(
     return problems
 
 
-def _run_env(database: Path) -> dict[str, str]:
+def _write_profile(work_dir: Path, database: Path) -> Path:
+    """A profile of its own for the run: target `local` (DuckDB) on the scratch file, whatever
+    the user's profiles.yml says. Returns its folder."""
+    profile = {
+        "lakehouse_bi": {
+            "target": "local",
+            "outputs": {
+                "local": {"type": "duckdb", "path": str(database), "schema": "main", "threads": 4}
+            },
+        }
+    }
+    (work_dir / "profiles.yml").write_text(json.dumps(profile, indent=2))
+    return work_dir
+
+
+def _run_env() -> dict[str, str]:
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
-    env.update(DBT_TARGET="local", LAKEHOUSE_BI_DUCKDB_PATH=str(database))
+    for name in ("DBT_TARGET", "DBT_PROFILES_DIR", "DBT_TARGET_PATH", "DBT_LOG_PATH"):
+        env.pop(name, None)
     return env
 
 
@@ -456,12 +471,12 @@ def run_evaluator(project_dir: Path, work_dir: Path | None = None) -> EvaluatorR
     command = [
         venv_tool("dbt"), "build", "--select", *SELECTION, "--vars", json.dumps(RUN_VARS),
         "--target", "local", "--project-dir", str(project_dir),
-        "--profiles-dir", str(profiles_dir_for(project_dir, work_dir)),
+        "--profiles-dir", str(_write_profile(work_dir, database)),
         "--target-path", str(target), "--log-path", str(work_dir / "logs"),
     ]  # fmt: skip
     started = time.monotonic()
     completed = subprocess.run(
-        command, cwd=project_dir, env=_run_env(database), capture_output=True, text=True,
+        command, cwd=project_dir, env=_run_env(), capture_output=True, text=True,
         check=False,
     )  # fmt: skip
     duration = time.monotonic() - started
