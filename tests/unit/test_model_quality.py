@@ -2,7 +2,7 @@
 (lakehouse_bi.spec.model_quality): each rule fails on a hand-made manifest that breaks it and
 passes once fixed; the project's own manifest breaks none. The rule "every model has a
 description" moved to dbt_project_evaluator (fct_undocumented_models), whose failure on a
-model without a description is tests/integration/test_project_evaluator.py's."""
+model without a description is tests/integration/test_evaluator_on_project.py's."""
 
 from __future__ import annotations
 

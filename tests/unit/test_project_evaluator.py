@@ -2,7 +2,7 @@
 table against the installed package, the exceptions seed's checks, how a run's results become
 violations and errors, the CLI's message, and that the pipeline's manifest leaves the package
 disabled. The evaluator's real runs (on the project, on a broken copy) are
-tests/integration/test_project_evaluator.py's."""
+tests/integration/test_evaluator_on_project.py's."""
 
 from __future__ import annotations
 
