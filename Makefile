@@ -15,7 +15,7 @@ export LAKEHOUSE_BI_GIT_COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: help setup deps data build docs report demo test lint unit integration bench clean \
-	freshness health alert validate secret-scan slim-ci deploy post-deploy-check data-validation \
+	freshness health alert validate evaluate secret-scan slim-ci deploy post-deploy-check data-validation \
 	pytest fetch-state state-manifest fetch-previous-report
 
 # Databricks bundle target (databricks.yml): dev | staging | prod.
@@ -79,6 +79,9 @@ pytest: setup  ## Every test with coverage; fails under the floor in pyproject.t
 
 validate: setup  ## Every spec in one offline pass: profiles, vars, policies, glossary, ...
 	$(BIN)/lakehouse-bi validate
+
+evaluate: setup  ## dbt Labs' project evaluator on the project's graph (names, folders, DAG, docs)
+	$(BIN)/lakehouse-bi models evaluate
 
 secret-scan: setup  ## detect-secrets over every tracked file against .secrets.baseline
 	$(BIN)/pre-commit run detect-secrets --all-files

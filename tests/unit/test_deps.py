@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import tarfile
 from pathlib import Path
@@ -49,14 +50,17 @@ def _project(path: Path, packages: list[dict]) -> Path:
 
 
 def test_lock_matches_packages_yml_as_dbt_deps_computes_it():
-    packages = package_config_from_data(yaml.safe_load((PROJECT / "packages.yml").read_text()))
+    # `dbt deps` hashes the packages as its Project holds them: rendered, each with its
+    # unrendered entry attached (dbt/config/project.py, create_project). A lock whose hash
+    # differs makes `dbt deps` re-resolve every package on the hub and rewrite the lock.
+    declared = yaml.safe_load((PROJECT / "packages.yml").read_text())
+    packages = package_config_from_data(copy.deepcopy(declared), declared)
     lock = yaml.safe_load((PROJECT / "package-lock.yml").read_text())
     assert lock["sha1_hash"] == _create_sha1_hash(packages.packages)
     def entries(listed):
         return {p.get("package") or p["local"]: str(p.get("version", "")) for p in listed}
 
-    declared = entries(yaml.safe_load((PROJECT / "packages.yml").read_text())["packages"])
-    assert entries(lock["packages"]) == declared
+    assert entries(lock["packages"]) == entries(declared["packages"])
 
 
 def test_read_lock_derives_name_from_hub_name_when_absent(tmp_path):

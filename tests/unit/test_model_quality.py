@@ -1,6 +1,8 @@
-"""Model documentation, grain and access rules (lakehouse_bi.spec.model_quality): each rule
-fails on a hand-made manifest that breaks it and passes once fixed; the project's own manifest
-breaks none."""
+"""Model documentation, grain and access rules that dbt_project_evaluator has no rule for
+(lakehouse_bi.spec.model_quality): each rule fails on a hand-made manifest that breaks it and
+passes once fixed; the project's own manifest breaks none. The rule "every model has a
+description" moved to dbt_project_evaluator (fct_undocumented_models), whose failure on a
+model without a description is tests/integration/test_evaluator_on_project.py's."""
 
 from __future__ import annotations
 
@@ -94,10 +96,6 @@ def test_a_manifest_following_every_rule_has_no_problem():
     ("change", "expected"),
     [
         (
-            lambda n: n["model.proj.orders"].update(description=" "),
-            "add a `description` to the model",
-        ),
-        (
             lambda n: n["model.proj.orders"]["columns"]["status"].update(description=""),
             "add a `description` to column status",
         ),
@@ -166,12 +164,19 @@ def test_a_declared_column_the_relation_lacks_is_a_problem():
 def test_a_model_without_yaml_is_pointed_to_its_folder_file():
     manifest = _manifest()
     orders = manifest["nodes"]["model.proj.orders"]
-    orders.update(patch_path=None, description="")
+    orders.update(patch_path=None, description="", group=None)
     problems = model_problems(manifest)
     assert problems == [
         "model orders (models/silver/_silver__models.yml (create it beside the model's SQL)): "
-        "add a `description` to the model."
+        "add `group` to the model's config (models/_groups.yml)."
     ]
+
+
+def test_a_model_without_description_is_left_to_the_evaluator():
+    manifest = _manifest()
+    manifest["nodes"]["model.proj.orders"]["description"] = ""
+    assert model_problems(manifest) == []
+    assert quality_counts(manifest).models_described == 1
 
 
 def test_counts_follow_the_manifest_and_the_built_columns():
@@ -204,10 +209,12 @@ def test_the_project_models_follow_every_rule():
 def test_validate_runs_the_check_and_the_report_prints_counts(monkeypatch):
     manifest = _manifest()
     manifest["nodes"]["model.proj.orders"]["description"] = ""
+    manifest["nodes"]["model.proj.orders"]["unrendered_config"] = {}
+    missing_access = (
+        f"model orders ({YAML}): set `access` (private, protected or public) in the model's config."
+    )
     monkeypatch.setattr(model_quality, "load_manifest", lambda project_dir, target: manifest)
-    assert model_quality.spec_problems(ROOT) == [
-        f"model orders ({YAML}): add a `description` to the model."
-    ]
+    assert model_quality.spec_problems(ROOT) == [missing_access]
     from lakehouse_bi.spec import models_command
 
     monkeypatch.setattr(models_command, "load_manifest", lambda project_dir, target: manifest)
@@ -216,6 +223,31 @@ def test_validate_runs_the_check_and_the_report_prints_counts(monkeypatch):
     payload = json.loads(result.output)
     assert payload["counts"]["models"] == 2
     assert payload["counts"]["models_described"] == 1
-    assert payload["problems"] == [f"model orders ({YAML}): add a `description` to the model."]
+    assert payload["problems"] == [missing_access]
     text = CliRunner().invoke(main, ["models", "report", "--project-dir", str(ROOT)])
     assert "models with a description: 1 (50 %)" in text.output
+    assert "problems: 1 (naming, folders, DAG, model descriptions: --evaluate)" in text.output
+
+
+def test_the_report_lists_the_evaluator_violations_with_evaluate(monkeypatch):
+    from lakehouse_bi.spec import models_command, project_evaluator
+
+    manifest = _manifest()
+    run = project_evaluator.EvaluatorRun(
+        violations=[
+            project_evaluator.Violation(
+                "fct_undocumented_models", {"resource_name": "orders", "model_type": "marts"}
+            )
+        ],
+        rules_checked=29,
+    )
+    monkeypatch.setattr(models_command, "load_manifest", lambda project_dir, target: manifest)
+    monkeypatch.setattr(models_command, "run_evaluator", lambda project_dir: run)
+    result = CliRunner().invoke(
+        main, ["models", "report", "--evaluate", "--json", "--project-dir", str(ROOT)]
+    )
+    assert result.exit_code == 0, result.output
+    (problem,) = json.loads(result.output)["problems"]
+    assert problem.startswith(
+        "dbt_project_evaluator fct_undocumented_models (Undocumented models): model orders."
+    )

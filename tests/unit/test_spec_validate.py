@@ -38,6 +38,7 @@ def test_the_registry_holds_each_spec_kind_once():
         "policies",
         "lineage",
         "models",
+        "evaluator",
     ]
     for check in REGISTRY.values():
         assert check.__name__ == "spec_problems"

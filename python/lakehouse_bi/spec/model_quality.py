@@ -1,12 +1,15 @@
 """Model documentation, grain and access rules (docs/ARCHITECTURE.md, "Documentation, grain
-and access rules") as a spec check over a dbt manifest.
-
-Every model of the project must have:
-- a description, and a description on every column (the columns the built relation has when
-  they are given, else the columns its YAML declares);
+and access rules") that dbt Labs' project evaluator has no rule for, as a spec check over a
+dbt manifest. The evaluator (lakehouse_bi.spec.project_evaluator, `lakehouse-bi models
+evaluate`) checks model descriptions, a primary-key test per model, naming, folders and the
+DAG; this module checks, for every model of the project:
+- a description on every column (the columns the built relation has when they are given,
+  else the columns its YAML declares), every built column declared and every declared one
+  built (the evaluator only counts the described columns of public models);
 - its grain in `config.meta.grain` (a list of column names) and a uniqueness test on exactly
   those columns (`unique` for one column, `dbt_utils.unique_combination_of_columns` for
-  several), neither filtered by `where` nor downgraded to `severity: warn`;
+  several), neither filtered by `where` nor downgraded to `severity: warn` (the evaluator
+  only asks for some primary-key test, on any column);
 - a `group` and an explicit `access` (private, protected or public).
 
 The functions are pure over the manifest dict dbt writes (`manifest.json`, schema v12) and,
@@ -131,16 +134,15 @@ def _declared(node: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 
 def model_problems(manifest: Mapping[str, Any], built: BuiltColumns | None = None) -> list[str]:
-    """Every rule a project model breaks, one problem each naming the model, its YAML file and
-    what to add. `built` (model name -> relation columns) also checks that every built column
-    is declared and every declared column exists."""
+    """Every rule of this module a project model breaks, one problem each naming the model, its
+    YAML file and what to add. `built` (model name -> relation columns) also checks that every
+    built column is declared and every declared column exists. (A model without a description
+    is dbt_project_evaluator's fct_undocumented_models.)"""
     tests = _tests_by_model(manifest)
     problems: list[str] = []
     for node in project_models(manifest):
         name, where = node["name"], yaml_file(node)
         prefix = f"model {name} ({where})"
-        if not (node.get("description") or "").strip():
-            problems.append(f"{prefix}: add a `description` to the model.")
         declared = _declared(node)
         for column in _columns_of(node, built):
             entry = declared.get(column)

@@ -12,11 +12,18 @@ from lakehouse_bi.deploy import dashboard_checks, jobs_spec
 from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.glossary import glossary
 from lakehouse_bi.ops import cost
-from lakehouse_bi.spec import model_quality, policies, profiles, project_vars
+from lakehouse_bi.spec import (
+    model_quality,
+    policies,
+    profiles,
+    project_evaluator,
+    project_vars,
+)
 
 SpecCheck = Callable[[Path], list[str]]
 
-# name -> check, in the order they run (cheap file checks first, dbt parses last).
+# name -> check, in the order they run (cheap file checks first, dbt parses last, then the
+# dbt build of dbt Labs' project evaluator on a scratch DuckDB file).
 REGISTRY: dict[str, SpecCheck] = {
     "profiles": profiles.spec_problems,
     "vars": project_vars.spec_problems,
@@ -27,6 +34,7 @@ REGISTRY: dict[str, SpecCheck] = {
     "dashboards": dashboard_checks.spec_problems,
     "policies": policies.spec_problems,
     "models": model_quality.spec_problems,
+    "evaluator": project_evaluator.spec_problems,
 }
 
 
