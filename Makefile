@@ -9,7 +9,8 @@ SCENARIO ?= small
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
-# The audit table records the commit every dbt invocation ran from (packages/lakehouse/macros/observability/).
+# The audit table records the commit every dbt invocation ran from
+# (packages/lakehouse/macros/observability/).
 export LAKEHOUSE_BI_GIT_COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
 # The virtualenv first, so pre-commit's system hooks and dbt find the pinned tools.
 export PATH := $(abspath $(BIN)):$(PATH)

@@ -64,8 +64,8 @@ select
     previous_customers,
     cast(revenue as decimal(18, 2)) as revenue,
     cast(previous_revenue as decimal(18, 2)) as previous_revenue,
-    -- Exact and half-up on both engines (packages/lakehouse/macros/utils/divide_half_up.sql), not DOUBLE; a
-    -- previous period of 0 gives NULL growth.
+    -- Exact and half-up on both engines (packages/lakehouse/macros/utils/divide_half_up.sql), not
+    -- DOUBLE; a previous period of 0 gives NULL growth.
     cast({{ lakehouse.divide_half_up('revenue', 'orders', 2) }} as decimal(18, 2)) as average_order_value,
     cast(
         {{ lakehouse.divide_half_up('revenue - previous_revenue', 'previous_revenue', 4) }}

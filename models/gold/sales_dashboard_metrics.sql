@@ -54,7 +54,8 @@ select{{ lakehouse.broadcast_hint('countries, channels') }}  -- noqa: LT02
     daily.units,
     daily.customers,
     cast(daily.revenue as decimal(18, 2)) as revenue,
-    -- Exact and half-up on both engines (packages/lakehouse/macros/utils/divide_half_up.sql), not DOUBLE.
+    -- Exact and half-up on both engines (packages/lakehouse/macros/utils/divide_half_up.sql), not
+    -- DOUBLE.
     cast({{ lakehouse.divide_half_up('daily.revenue', 'daily.orders', 2) }} as decimal(18, 2))
         as average_order_value,
     daily._ingested_at

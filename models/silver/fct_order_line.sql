@@ -44,8 +44,8 @@ select
     quantity,
     unit_price,
     discount_amount,
-    -- Exact on both engines: integer * decimal(18, 2), less a decimal(18, 2), keeps 2 places;
-    -- the casts never round (only quotients do: packages/lakehouse/macros/utils/divide_half_up.sql).
+    -- Exact on both engines: integer * decimal(18, 2), less a decimal(18, 2), keeps 2 places; the
+    -- casts never round (only quotients do: packages/lakehouse/macros/utils/divide_half_up.sql).
     cast(quantity * unit_price as decimal(18, 2)) as gross_amount,
     cast(quantity * unit_price - discount_amount as decimal(18, 2)) as net_amount,
     updated_at,

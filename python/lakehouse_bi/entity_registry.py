@@ -1,9 +1,10 @@
 """The entity registry, read in Python: the tables of the dbt source `landing` and their
 `meta` (models/bronze/landing/_landing__sources.yml; docs/LANDING.md, "Adding an entity").
 
-The same file the dbt macros read (`landing_entities()` in packages/lakehouse/macros/ingestion/): one list of
-landed entities for the models, the generator, `land` and the tests. Validation here mirrors
-the macro's, so `lakehouse-bi validate` reports a bad entry before dbt compiles it.
+The same file the dbt macros read (`lakehouse.landing_entities()`,
+packages/lakehouse/macros/ingestion/): one list of landed entities for the models, the
+generator, `land` and the tests. Validation here mirrors the macro's, so `lakehouse-bi
+validate` reports a bad entry before dbt compiles it.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ SOURCE_NAME = "landing"
 
 def standard_checks(load: str) -> tuple[str, ...]:
     """The quarantine reasons every checked feed of a load gives (docs/LANDING.md, "Data
-    quality"); packages/lakehouse/macros/ingestion/landing_entities.sql `standard_quarantine_checks` says the
-    same."""
+    quality"); `standard_quarantine_checks` in
+    packages/lakehouse/macros/ingestion/landing_entities.sql says the same."""
     operation = ("unknown_operation",) if load == "cdc" else ()
     return ("malformed_row", "null_key", "bad_type", *operation, "future_date")
 

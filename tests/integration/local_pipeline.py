@@ -21,6 +21,8 @@ FIXED_END_DATE = "2025-12-31"
 @dataclass
 class LocalPipeline:
     root: Path
+    # The dbt project it runs (a copy, for tests that edit the project).
+    project: Path = PROJECT
 
     @property
     def landing(self) -> Path:
@@ -50,7 +52,7 @@ class LocalPipeline:
         """The profile every test pipeline uses (the example's `local` target), and the dbt
         packages from the cache (dbt_packages/ is shared by the project)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / "profiles.yml").write_text((PROJECT / "profiles.yml.example").read_text())
+        (self.root / "profiles.yml").write_text((self.project / "profiles.yml.example").read_text())
         if deps:
             self.run("lakehouse-bi", "deps")
 
@@ -65,7 +67,7 @@ class LocalPipeline:
         tool = BIN / command[0]
         completed = subprocess.run(
             [str(tool), *command[1:]],
-            cwd=PROJECT,
+            cwd=self.project,
             env=self.env(),
             capture_output=True,
             text=True,

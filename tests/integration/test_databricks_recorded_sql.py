@@ -297,7 +297,7 @@ def test_reference_sql(recording, node_id):
 
 # -- the checks of the landing contract, as Databricks receives them ------------------------
 # Behaviour-relevant fragments of the SQL of the nodes that read and judge landed records
-# (packages/lakehouse/macros/ingestion, packages/lakehouse/macros/casting, packages/lakehouse/macros/quality); whitespace is ignored (_squash).
+# (packages/lakehouse/macros/: ingestion, casting, quality); whitespace is ignored (_squash).
 
 
 def _squash(sql: str) -> str:
@@ -463,7 +463,8 @@ def test_staging_casts_by_literal_form(recording, node, fragments):
 @slow
 def test_email_pattern_reaches_databricks_with_doubled_backslashes(recording):
     """Databricks string literals treat `\\` as an escape: regex_matches doubles each one so
-    that regexp_like receives the pattern written once in packages/lakehouse/macros/casting/landing_email.sql."""
+    that regexp_like receives the pattern written once in
+    packages/lakehouse/macros/casting/landing_email.sql."""
     node_id = "model.lakehouse_bi.int_customers__checked"
     atom = (
         r"[^@\s\x0B\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}"

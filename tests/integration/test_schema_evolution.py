@@ -436,7 +436,8 @@ def test_databricks_detection_sql_runs_through_the_adapter_and_parses(tmp_path, 
     }
     create = next(b for b in bodies if b.startswith("create or replace temporary view"))
     assert "`gift_wrap` STRING" in create, "auto_fix must add the new column to the read schema"
-    # on-run-start: the two schema evolution tables and the retention ledger (packages/lakehouse/macros/delta/)
+    # on-run-start: the two schema evolution tables and the retention ledger
+    # (packages/lakehouse/macros/delta/)
     created = [b for b in bodies if b.startswith("create table if not exists")]
     assert len(created) == 3 and sum("retention_expired_files" in b for b in created) == 1
     failures = {

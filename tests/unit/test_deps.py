@@ -57,6 +57,7 @@ def test_lock_matches_packages_yml_as_dbt_deps_computes_it():
     packages = package_config_from_data(copy.deepcopy(declared), declared)
     lock = yaml.safe_load((PROJECT / "package-lock.yml").read_text())
     assert lock["sha1_hash"] == _create_sha1_hash(packages.packages)
+
     def entries(listed):
         return {p.get("package") or p["local"]: str(p.get("version", "")) for p in listed}
 

@@ -44,7 +44,8 @@ def source_nodes(document: dict) -> dict:
 
 
 def harness(document: dict | None = None, **kwargs) -> MacroHarness:
-    graph = {"nodes": kwargs.pop("nodes", {}), "sources": source_nodes(document or _registry_yaml())}
+    sources = source_nodes(document or _registry_yaml())
+    graph = {"nodes": kwargs.pop("nodes", {}), "sources": sources}
     return MacroHarness(kwargs.pop("engine", "duckdb"), graph=graph, **kwargs)
 
 
@@ -132,7 +133,7 @@ def test_the_macros_read_the_same_registry_as_python():
 )
 def test_a_bad_entry_fails_compilation_naming_file_table_and_key(project, edit, expected):
     document = _edit(project, "orders", edit)
-    with pytest.raises(CompilationError, match="_landing__sources.yml: source landing.orders"):
+    with pytest.raises(CompilationError, match=r"_landing__sources\.yml: source landing\.orders"):
         harness(document).call("landing_entities")
     with pytest.raises(CompilationError) as raised:
         harness(document).call("landing_entities")
@@ -140,7 +141,7 @@ def test_a_bad_entry_fails_compilation_naming_file_table_and_key(project, edit, 
 
 
 def test_an_unknown_entity_name_lists_the_known_ones():
-    with pytest.raises(CompilationError, match="No landing table 'payments'.*known: customers"):
+    with pytest.raises(CompilationError, match=r"No landing table 'payments'.*known: customers"):
         harness().call("landing_entity_named", "payments")
 
 
@@ -186,9 +187,12 @@ def test_the_union_of_entity_records_must_cover_the_registry():
     chains = [node for e in load_registry(PROJECT) for node in entity_chain(e)]
     bronze = [n["name"] for n in chains if n["name"].startswith("bronze_")]
     covered = model_node("int_landed_records__unioned", parents=bronze)
-    assert harness(nodes=nodes(*chains, covered), model=covered).call(
-        "check_entity_records_cover_registry"
-    ) == ""
+    assert (
+        harness(nodes=nodes(*chains, covered), model=covered).call(
+            "check_entity_records_cover_registry"
+        )
+        == ""
+    )
     partial = model_node("int_landed_records__unioned", parents=bronze[:-1])
     with pytest.raises(CompilationError) as raised:
         harness(nodes=nodes(*chains, partial), model=partial).call(
@@ -245,9 +249,7 @@ def test_the_window_feeds_are_the_registry_movers():
     feeds = bricks.call("recompute_window_feeds", passed)
     assert sorted(f["name"] for f in feeds) == ["int_order_lines__checked", "int_orders__checked"]
     # The strategy's call (no changed_by) finds the same feeds.
-    assert [f["name"] for f in bricks.call("recompute_window_feeds")] == [
-        f["name"] for f in feeds
-    ]
+    assert [f["name"] for f in bricks.call("recompute_window_feeds")] == [f["name"] for f in feeds]
 
 
 def test_a_mover_whose_feed_the_model_does_not_pass_fails_compilation():
@@ -326,10 +328,14 @@ def test_entity_records_gives_every_stage_of_a_cdc_fact():
         _bare("quarantine_orders"),
         _bare("fct_order"),
     )
-    rows = _records_db().execute(
-        f"select stage, record_key, is_redelivered, _source_line, table_name from ({sql}) "
-        "order by all"
-    ).fetchall()
+    rows = (
+        _records_db()
+        .execute(
+            f"select stage, record_key, is_redelivered, _source_line, table_name from ({sql}) "
+            "order by all"
+        )
+        .fetchall()
+    )
     # The delete of order 8 is a checked record, never a current one; the re-delivered
     # bronze record stays flagged.
     assert rows == [
@@ -369,9 +375,8 @@ def test_entity_records_keeps_the_live_open_version_of_a_snapshot():
         _bare("quarantine_customers"),
         _bare("snap_customers"),
     )
-    assert db.execute(f"select stage, record_key, _batch_id, _source_file from ({sql})").fetchall() == [
-        ("current", 1, "b2", None)
-    ]
+    rows = db.execute(f"select stage, record_key, _batch_id, _source_file from ({sql})").fetchall()
+    assert rows == [("current", 1, "b2", None)]
 
 
 def _bare(identifier: str):

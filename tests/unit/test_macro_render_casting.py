@@ -1,4 +1,5 @@
-"""packages/lakehouse/macros/casting/: the landing literal forms (docs/LANDING.md), rendered per engine.
+"""packages/lakehouse/macros/casting/: the landing literal forms (docs/LANDING.md), rendered
+per engine.
 
 DuckDB renderings are executed on literal inputs with the ``duckdb`` package. Databricks
 renderings are checked textually, parsed with sqlfluff's databricks dialect, and executed on

@@ -1,5 +1,5 @@
-"""packages/lakehouse/macros/delta/: maintenance decisions, OPTIMIZE / VACUUM / REORG statements per engine, and
-the VACUUM retention floor (168 hours) wherever hours reach a VACUUM."""
+"""packages/lakehouse/macros/delta/: maintenance decisions, OPTIMIZE / VACUUM / REORG statements
+per engine, and the VACUUM retention floor (168 hours) wherever hours reach a VACUUM."""
 
 from __future__ import annotations
 

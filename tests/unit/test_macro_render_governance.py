@@ -1,5 +1,5 @@
-"""packages/lakehouse/macros/governance/: mask expressions, group membership, the row filter, policy functions
-and grants per engine. DuckDB's policy macros are created and queried for real."""
+"""packages/lakehouse/macros/governance/: mask expressions, group membership, the row filter,
+policy functions and grants per engine. DuckDB's policy macros are created and queried for real."""
 
 from __future__ import annotations
 

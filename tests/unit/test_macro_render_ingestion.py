@@ -1,4 +1,5 @@
-"""packages/lakehouse/macros/ingestion/: the landing readers per engine, schema sniffing, unreadable files.
+"""packages/lakehouse/macros/ingestion/: the landing readers per engine, schema sniffing,
+unreadable files.
 
 DuckDB renderings run on real files in a temporary landing folder; Databricks renderings are
 asserted textually (read_files options) and parsed with sqlfluff's databricks dialect.

@@ -182,9 +182,7 @@ def test_landing_files_loaded_at_per_engine(engine, fragment):
 
 # -- the harness itself ------------------------------------------------------------------------
 def test_every_macro_file_of_the_project_and_the_package_is_loaded():
-    assert {"get_incremental_merge_cdc_sql", "recompute_window_predicate"} <= set(
-        compiled_macros()
-    )
+    assert {"get_incremental_merge_cdc_sql", "recompute_window_predicate"} <= set(compiled_macros())
     assert len(compiled_package_macros()) > 150
     assert {"landing_integer", "duckdb__read_landing_files", "databricks__vacuum_table"} <= set(
         compiled_package_macros()

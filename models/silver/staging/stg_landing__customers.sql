@@ -1,6 +1,6 @@
--- Every delivered customer record version, renamed and typed: the customer change feed.
--- Casts follow the landing contract's literal forms (packages/lakehouse/macros/casting/): a value that is not
--- one is null here, its landed text kept (`*_text`) for int_customers__checked to judge.
+-- Every delivered customer record version, renamed and typed: the customer change feed. Casts
+-- follow the landing contract's literal forms (packages/lakehouse/macros/casting/): a value that is
+-- not one is null here, its landed text kept (`*_text`) for int_customers__checked to judge.
 -- Re-delivered files stay in bronze.
 with landed as (
 

@@ -1,7 +1,7 @@
--- Every delivered order line record version, renamed and typed: the order line change feed
--- (CDC). Casts follow the landing contract's literal forms (packages/lakehouse/macros/casting/): a value that
--- is not one (a fractional quantity, `2nd`) is null here, its landed text kept (`*_text`)
--- for int_order_lines__checked to judge. Re-delivered files stay in bronze.
+-- Every delivered order line record version, renamed and typed: the order line change feed (CDC).
+-- Casts follow the landing contract's literal forms (packages/lakehouse/macros/casting/): a value
+-- that is not one (a fractional quantity, `2nd`) is null here, its landed text kept (`*_text`) for
+-- int_order_lines__checked to judge. Re-delivered files stay in bronze.
 with landed as (
 
     select * from {{ ref('bronze_order_lines') }}

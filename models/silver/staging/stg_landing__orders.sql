@@ -1,6 +1,6 @@
--- Every delivered order record version, renamed and typed: the order change feed (CDC).
--- Casts follow the landing contract's literal forms (packages/lakehouse/macros/casting/): a value that is not
--- one is null here, its landed text kept (`*_text`) for int_orders__checked to judge.
+-- Every delivered order record version, renamed and typed: the order change feed (CDC). Casts
+-- follow the landing contract's literal forms (packages/lakehouse/macros/casting/): a value that is
+-- not one is null here, its landed text kept (`*_text`) for int_orders__checked to judge.
 -- Timestamps with a UTC offset are converted to UTC. Re-delivered files stay in bronze.
 with landed as (
 

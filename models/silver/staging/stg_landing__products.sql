@@ -1,5 +1,5 @@
--- Every delivered product record version, renamed and typed: the product change feed.
--- Casts follow the landing contract's literal forms (packages/lakehouse/macros/casting/): a value that is not
+-- Every delivered product record version, renamed and typed: the product change feed. Casts follow
+-- the landing contract's literal forms (packages/lakehouse/macros/casting/): a value that is not
 -- one is null here, its landed text kept (`*_text`) for int_products__checked to judge.
 -- Re-delivered files stay in bronze.
 with landed as (

@@ -1,7 +1,7 @@
--- Every delivered web event, renamed and typed (duplicate deliveries included;
--- fct_web_event keeps the first). Casts follow the landing contract's literal forms
--- (packages/lakehouse/macros/casting/): a value that is not one is null here, its landed text kept (`*_text`)
--- for int_web_events__checked to judge. Re-delivered files stay in bronze.
+-- Every delivered web event, renamed and typed (duplicate deliveries included; fct_web_event keeps
+-- the first). Casts follow the landing contract's literal forms
+-- (packages/lakehouse/macros/casting/): a value that is not one is null here, its landed text kept
+-- (`*_text`) for int_web_events__checked to judge. Re-delivered files stay in bronze.
 with landed as (
 
     select

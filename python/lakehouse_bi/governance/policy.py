@@ -1,6 +1,6 @@
-"""What a policy may name. Mirrors the registries of packages/lakehouse/macros/governance/ (a unit test keeps
-them in step): the masks of mask_expression.sql, the classifications and row filter functions
-of model_policy.sql, the privileges of apply_grants.sql."""
+"""What a policy may name. Mirrors the registries of packages/lakehouse/macros/governance/ (a
+unit test keeps them in step): the masks of mask_expression.sql, the classifications and row
+filter functions of model_policy.sql, the privileges of apply_grants.sql."""
 
 from __future__ import annotations
 

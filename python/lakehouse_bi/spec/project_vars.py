@@ -47,7 +47,8 @@ VARS_SCHEMA: dict[str, Any] = {
             "additionalProperties": {"type": "string", "pattern": "^[A-Za-z0-9_.@-]+$"},
         },
         "governance_unmasked_roles": _NAMES,
-        # Old relation name -> current model name (packages/lakehouse/macros/migration/migrate_renamed_models.sql).
+        # Old relation name -> current model name
+        # (packages/lakehouse/macros/migration/migrate_renamed_models.sql).
         "renamed_models": {
             "type": ["object", "null"],
             "propertyNames": {"pattern": "^[a-z_][a-z0-9_]*$"},
