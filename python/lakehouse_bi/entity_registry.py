@@ -164,3 +164,14 @@ def _check_columns(path: Path, name: str, meta: _Meta, columns: tuple[str, ...])
             f"{where}: a cdc feed needs an `op` column (the CDC operation).",
             "Declare `op`, or set meta.load: append for immutable events.",
         )
+
+
+def spec_problems(project_dir: Path) -> list[str]:
+    """The registry's problems for `lakehouse-bi validate` (the `entities` check): the
+    ConfigError load_registry raises, as one sentence naming file, table and key; [] when
+    every entry is valid."""
+    try:
+        load_registry(project_dir)
+    except ConfigError as error:
+        return [str(error)]
+    return []

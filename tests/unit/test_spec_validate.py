@@ -30,6 +30,7 @@ def test_the_registry_holds_each_spec_kind_once():
     assert list(REGISTRY) == [
         "profiles",
         "vars",
+        "entities",
         "jobs",
         "physical_design",
         "cost",

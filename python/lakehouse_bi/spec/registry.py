@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from lakehouse_bi import entity_registry
 from lakehouse_bi.delta import physical_design
 from lakehouse_bi.deploy import dashboard_checks, jobs_spec
 from lakehouse_bi.errors import ConfigError
@@ -27,6 +28,7 @@ SpecCheck = Callable[[Path], list[str]]
 REGISTRY: dict[str, SpecCheck] = {
     "profiles": profiles.spec_problems,
     "vars": project_vars.spec_problems,
+    "entities": entity_registry.spec_problems,
     "jobs": jobs_spec.spec_problems,
     "physical_design": physical_design.spec_problems,
     "cost": cost.spec_problems,
