@@ -24,7 +24,6 @@ STEP = re.compile(
     r'(?: before "(?P<anchor>[^"]+)")? -->\n```(?P<lang>\w+)\n(?P<body>.*?)```',
     re.S,
 )
-BATCHES = ("b0000_20251231", "b0001_20260101")  # generate --end-date 2025-12-31 --batches 1
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,11 @@ def apply(step: Step, project: Path) -> None:
 
 
 # -- the landed payment files and what they must become ----------------------------------------
+def _latest_batch(landing: Path) -> str:
+    """The id of the batch `land` landed last."""
+    return sorted(p.name.removeprefix("batch=") for p in (landing / "orders").glob("batch=*"))[-1]
+
+
 def _orders(landing: Path, batch: str) -> list[int]:
     """Valid orders inserted in a batch (the generator's injected records use ids > 1e9)."""
     path = landing / "orders" / f"batch={batch}" / f"orders_{batch}.jsonl"
@@ -134,10 +138,11 @@ def entity_added(tmp_path_factory) -> dict:
     local.run(
         "lakehouse-bi", "land", "--from", str(generated), "--to", str(local.landing), "--next"
     )
-    orders = _orders(local.landing, BATCHES[0])
+    batches = [_latest_batch(local.landing)]
+    orders = _orders(local.landing, batches[0])
     first = [_payment(i + 1, order, "10.00", "2025-12-31T08:00:00") for i, order in
-             enumerate(orders[:20])]  # fmt: skip
-    land_payments(local.landing, BATCHES[0], first, BAD_LINES)
+             enumerate(orders[:80])]  # fmt: skip
+    land_payments(local.landing, batches[0], first, BAD_LINES)
     local.dbt("build")
     after_first = {
         "sales": dict(local.query("select distinct order_id, is_paid from gold.fct_sales")),
@@ -163,11 +168,12 @@ def entity_added(tmp_path_factory) -> dict:
     local.run(
         "lakehouse-bi", "land", "--from", str(generated), "--to", str(local.landing), "--next"
     )
+    batches.append(_latest_batch(local.landing))
     second = [
-        _payment(100, orders[25], "20.00", "2026-01-01T09:00:00"),
+        _payment(100, orders[85], "20.00", "2026-01-01T09:00:00"),
         {**first[0], "updated_at": "2026-01-01T09:30:00", "op": "delete"},
     ]
-    land_payments(local.landing, BATCHES[1], second, [])
+    land_payments(local.landing, batches[1], second, [])
     local.dbt("build")
     return {
         "steps": steps,
@@ -181,6 +187,7 @@ def entity_added(tmp_path_factory) -> dict:
             "where entity = 'payments' order by 1"
         ),
         "orders": orders,
+        "batches": batches,
     }
 
 
@@ -204,10 +211,10 @@ def test_payments_reach_silver_as_the_files_say(entity_added):
 
 
 def test_payments_are_conserved_and_in_the_dq_metrics(entity_added):
-    first = entity_added["first"]
-    assert first["conservation"] == [(BATCHES[0], 23, 3, 0)]
-    assert entity_added["conservation"] == [(BATCHES[0], 23, 3, 0), (BATCHES[1], 2, 0, 0)]
-    assert first["landed"] == [(23, 3)]
+    first, batches = entity_added["first"], entity_added["batches"]
+    assert first["conservation"] == [(batches[0], 83, 3, 0)]
+    assert entity_added["conservation"] == [(batches[0], 83, 3, 0), (batches[1], 2, 0, 0)]
+    assert first["landed"] == [(83, 3)]
     checks = first["checks"]
     assert set(checks) == {
         "malformed_row", "null_key", "bad_type", "unknown_operation", "future_date",
@@ -222,6 +229,6 @@ def test_gold_is_paid_follows_the_payments_and_a_late_one_recomputes_its_day(ent
     sales = entity_added["sales"]
     expected = set(entity_added["expected_second"])
     assert {order for order, paid in sales.items() if paid} == expected
-    late, deleted = entity_added["orders"][25], entity_added["orders"][0]
+    late, deleted = entity_added["orders"][85], entity_added["orders"][0]
     assert sales[late] and not first[late], "the late payment's order was recomputed"
     assert first[deleted] and not sales[deleted], "the deleted payment's order was recomputed"

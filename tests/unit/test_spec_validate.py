@@ -37,7 +37,6 @@ def test_the_registry_holds_each_spec_kind_once():
         "glossary",
         "dashboards",
         "policies",
-        "lineage",
         "models",
         "evaluator",
     ]
