@@ -71,7 +71,8 @@ class CatalogObject:
         """information_schema.tables.table_type."""
         return {
             "view": "VIEW",
-            "metric_view": "METRIC_VIEW",  # dbt-databricks' replace.sql: "UC lists metric views as METRIC_VIEW"
+            # dbt-databricks' relations/replace.sql: "UC lists metric views as METRIC_VIEW".
+            "metric_view": "METRIC_VIEW",
             "materialized_view": "MATERIALIZED_VIEW",
             "streaming_table": "STREAMING_TABLE",
         }.get(self.kind, "EXTERNAL" if self.location else "MANAGED")
