@@ -49,7 +49,7 @@ class CatalogObject:
     catalog: str
     schema: str
     name: str
-    kind: str  # "table" | "view" | "materialized_view" | "streaming_table"
+    kind: str  # "table" | "view" | "metric_view" | "materialized_view" | "streaming_table"
     columns: list[Column] = field(default_factory=list)
     provider: str = "delta"
     owner: str = DEFAULT_OWNER
@@ -71,9 +71,16 @@ class CatalogObject:
         """information_schema.tables.table_type."""
         return {
             "view": "VIEW",
+            # dbt-databricks' relations/replace.sql: "UC lists metric views as METRIC_VIEW".
+            "metric_view": "METRIC_VIEW",
             "materialized_view": "MATERIALIZED_VIEW",
             "streaming_table": "STREAMING_TABLE",
         }.get(self.kind, "EXTERNAL" if self.location else "MANAGED")
+
+    @property
+    def is_view(self) -> bool:
+        """A plain or a metric view: view text, no storage, no provider."""
+        return self.kind in ("view", "metric_view")
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name.lower() == name.lower()), None)
@@ -116,6 +123,11 @@ _FUNCTION = re.compile(
 )
 _USE = re.compile(rf"use\s+(?:(?P<what>catalog|schema|database)\s+)?(?P<name>{QNAME})\Z", re.I)
 _STRING = r"'(?:[^'\\]|\\.)*'"
+# CREATE VIEW ... WITH METRICS LANGUAGE YAML AS $$ <yaml> $$ (a Unity Catalog metric view).
+_METRICS_BODY = re.compile(
+    r"\A(?P<header>.*?)\bwith\s+metrics\s+language\s+yaml\s+as\s+(?P<body>\$\$.*\$\$)\s*\Z",
+    re.IGNORECASE | re.DOTALL,
+)
 # `AS` introducing the query of CREATE ... AS, possibly followed by comments.
 _AS_QUERY = r"\bas\b(?=(?:\s|--[^\n]*\n|/\*.*?\*/)*(?:\(|select\b|with\b|from\b|values\b|table\b))"
 
@@ -248,6 +260,17 @@ class Catalog:
             owner=self.owner,
         )
         rest = m.group("rest").strip()
+        metrics = _METRICS_BODY.match(rest) if kind == "view" else None
+        if metrics:
+            obj.kind = "metric_view"
+            obj.view_text = metrics.group("body")
+            obj.columns = _metric_view_columns(obj.view_text)
+            self._apply_header(obj, metrics.group("header"), session)
+            if existing is not None:
+                obj.grants = set(existing.grants)  # CREATE OR REPLACE keeps them (as tables)
+            self.schemas.add((key[0], key[1]))
+            self.objects[key] = obj
+            return
         declared: list[Column] | None = None
         if rest.startswith("("):
             inner, end = paren_body(rest, 0)
@@ -383,7 +406,10 @@ class Catalog:
             self._apply_header(obj, action, session)
         elif as_match := re.match(r"as\s+", action, re.I):
             obj.view_text = action[as_match.end() :]
-            obj.columns = self.infer_columns(obj.view_text, session) or obj.columns
+            if obj.kind == "metric_view":  # ALTER VIEW ... AS $$ <yaml> $$
+                obj.columns = _metric_view_columns(obj.view_text)
+            else:
+                obj.columns = self.infer_columns(obj.view_text, session) or obj.columns
 
     def _alter_column(self, obj: CatalogObject, name: str, action: str) -> None:
         col = obj.column(name)
@@ -451,6 +477,25 @@ class Catalog:
             if len(parts) == 2:
                 session.catalog = parts[0]
             session.schema = parts[-1]
+
+
+def _metric_view_columns(view_text: str) -> list[Column]:
+    """A metric view's columns: its dimensions, then its measures (types are not derived:
+    `string` stands in, as for any type the fake cannot infer)."""
+    import yaml
+
+    try:
+        definition = yaml.safe_load(view_text.strip().removeprefix("$$").removesuffix("$$"))
+    except yaml.YAMLError:
+        return []
+    if not isinstance(definition, dict):
+        return []
+    return [
+        Column(name=str(item["name"]), comment=item.get("comment"))
+        for section in ("dimensions", "measures")
+        for item in definition.get(section) or []
+        if isinstance(item, dict) and "name" in item
+    ]
 
 
 def _row_filter(function: str, columns: str) -> tuple[str, tuple[str, ...]]:

@@ -55,6 +55,7 @@ _KIND_PATTERNS = [
     (r"create\s+(?:or\s+replace\s+)?(?:global\s+)?temp(?:orary)?\s+view", "CREATE TEMPORARY VIEW"),
     (r"create\s+(?:or\s+replace\s+)?materialized\s+view", "CREATE MATERIALIZED VIEW"),
     (r"create\s+(?:or\s+replace\s+)?streaming\s+table", "CREATE STREAMING TABLE"),
+    (r"create\s+(?:or\s+replace\s+)?view\s+\S+\s+with\s+metrics\b", "CREATE METRIC VIEW"),
     (r"create\s+(?:or\s+replace\s+)?view", "CREATE VIEW"),
     (r"create\s+(?:or\s+replace\s+)?table", "CREATE TABLE"),
     (r"create\s+(?:schema|database)", "CREATE SCHEMA"),

@@ -134,19 +134,19 @@ def view_rows(catalog: Catalog, view: str, only_catalog: str | None) -> list[tup
                     (
                         *ids,
                         o.table_type,
-                        "NO" if o.kind == "view" else "YES",
+                        "NO" if o.is_view else "YES",
                         o.owner,
                         o.comment,
                         FIXED_TIME,
                         o.owner,
                         FIXED_TIME,
                         o.owner,
-                        None if o.kind == "view" else o.provider.upper(),
+                        None if o.is_view else o.provider.upper(),
                         o.location,
                     )
                 )
-            elif view == "views" and o.kind in ("view", "materialized_view"):
-                rows.append((*ids, o.view_text, "YES" if o.kind != "view" else "NO"))
+            elif view == "views" and o.kind in ("view", "metric_view", "materialized_view"):
+                rows.append((*ids, o.view_text, "YES" if not o.is_view else "NO"))
             elif view == "columns":
                 for pos, c in enumerate(o.columns):
                     part = o.partition_by.index(c.name) if c.name in o.partition_by else None

@@ -67,7 +67,7 @@ def describe_json(obj: CatalogObject) -> dict:
         "schema_name": obj.schema,
         "namespace": [obj.schema],
         "type": obj.table_type,
-        "provider": obj.provider if obj.kind != "view" else None,
+        "provider": obj.provider if not obj.is_view else None,
         "owner": obj.owner,
         "columns": [
             {"name": c.name, "type": {"name": c.data_type}, "nullable": c.nullable}
@@ -112,7 +112,7 @@ def describe_rows(obj: CatalogObject, extended: bool) -> list[tuple]:
     ]
     if obj.comment:
         rows.append(("Comment", obj.comment, ""))
-    if obj.kind == "view":
+    if obj.is_view:
         rows.append(("View Text", obj.view_text or "", ""))
     else:
         rows.append(("Location", obj.location or f"s3://fake-bucket/{obj.catalog}/{obj.name}", ""))
@@ -280,7 +280,7 @@ class Responder:
         objs = [
             o
             for o in self.catalog.objects_in(cat, schema)
-            if _like(like, o.name) and (not views or o.kind == "view")
+            if _like(like, o.name) and (not views or o.is_view)
         ]
         first = "namespace" if views else "database"
         name_col = "viewName" if views else "tableName"
@@ -303,7 +303,7 @@ class Responder:
             )
             info += f"\nSchema: root\n{schema_lines}\n"
             info = info.replace(f"Type: {o.table_type}", f"Type: {o.table_type}")
-            if o.kind == "view":
+            if o.is_view:
                 info = info.replace(f"Type: {o.table_type}", "Type: VIEW")
             rows.append((schema, o.name, False, info))
         cols = [

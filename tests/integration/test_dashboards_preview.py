@@ -2,7 +2,8 @@
 preview page in a real headless browser.
 
 One small pipeline with data ending today (the parameters' defaults count back from today):
-every dataset, widget and alert query runs on DuckDB and parses as Databricks SQL (sqlfluff);
+every dataset, widget and alert query runs on DuckDB (MEASURE() on the sales metric view
+rewritten for its local data model) and parses as Databricks SQL (sqlfluff);
 the preview's counters, lines and the alert equal an independent computation from the landed
 files (landed_truth.py); Chromium opens the page offline and finds data in every chart.
 """
@@ -35,6 +36,7 @@ from lakehouse_bi.deploy.dashboard_specs import load_specs
 from lakehouse_bi.deploy.dashboard_targets import target_location
 from lakehouse_bi.deploy.dashboard_widgets import widget_query, widget_sql
 from lakehouse_bi.deploy.preview import compute_widgets, write_preview
+from lakehouse_bi.semantic.metric_view import local_metric_views, rewrite_for_duckdb, uses_measures
 
 CHROMIUM = Path(os.environ.get("LAKEHOUSE_BI_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -83,14 +85,15 @@ def test_every_query_runs_on_duckdb_and_parses_as_databricks(built, profiles, to
     local = target_location(PROJECT, "local").placeholders
     prod = target_location(PROJECT, "prod").placeholders
     specs = load_specs(PROJECT)
-    queries = 0
+    queries = measure_queries = 0
     with duckdb.connect(str(built.database), read_only=True) as connection:
+        views = local_metric_views(connection)
         for dashboard in load_dashboards(PROJECT, specs):
             for dataset in dashboard.document.datasets:
                 what = f"{dashboard.display_name} / {dataset.name}"
-                rows = connection.execute(
-                    resolved_dataset_sql(dashboard, dataset, local, today)
-                ).fetchall()
+                sql = resolved_dataset_sql(dashboard, dataset, local, today)
+                measure_queries += uses_measures(sql)
+                rows = connection.execute(rewrite_for_duckdb(sql, views, what)).fetchall()
                 assert rows, f"{what}: no rows at the default parameters"
                 _parses_as_databricks(resolved_dataset_sql(dashboard, dataset, prod, today), what)
                 queries += 1
@@ -105,6 +108,7 @@ def test_every_query_runs_on_duckdb_and_parses_as_databricks(built, profiles, to
                         dialect,
                     )
                     if dialect == "duckdb":
+                        sql = rewrite_for_duckdb(sql, views, what)
                         assert connection.execute(sql).fetchall(), f"{what}: no rows"
                     else:
                         _parses_as_databricks(sql, what)
@@ -113,9 +117,9 @@ def test_every_query_runs_on_duckdb_and_parses_as_databricks(built, profiles, to
             sql = alert_query(definition)
             assert len(connection.execute(substitute(sql, local, name)).fetchall()) == 1
             _parses_as_databricks(substitute(sql, prod, name), f"alert {name}")
-    # 12 datasets (4 of them the sales table's and the filters' values) + 21 widgets: a change
-    # in the files shows up here.
-    assert queries == 33
+    # 12 datasets (5 of them read the sales metric view, 3 the filters' values) + 21 widgets:
+    # a change in the files shows up here.
+    assert queries == 33 and measure_queries == 5
     # What ops' validate-deployment runs: the same datasets, resolved for a target.
     resolved = resolved_dataset_queries(PROJECT, "prod", today)
     assert len(resolved) == 12
@@ -169,7 +173,9 @@ def test_executive_summary_average_order_value_matches_landing_files(built, prof
     revenue = sum((s.revenue for s in sales), Decimal(0))
     orders = len({s.order_id for s in sales})
     (row,) = results["average_order_value"].rows
-    assert row[0] == pytest.approx(float(revenue / orders))
+    # The metric view's average_order_value: exact, half-up to the cent (not a float ratio).
+    assert row[0] == float(landed_truth.divide_half_up(revenue, orders, 2))
+    assert results["orders_total"].rows == [(orders,)]
     weeks = results["weekly_revenue"].rows
     truth = landed_truth.weekly_totals(built.landing)
     assert weeks and all(

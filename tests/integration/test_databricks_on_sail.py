@@ -40,10 +40,14 @@ CATALOG, SCHEMA = "lakehouse_bi_ci", "ci"
 ROWS, SEED, BATCHES = 1500, 17, 3
 # Elementary's own models, what reads them and its anomaly tests (which read its metrics
 # tables) are checked by the recorded-SQL test; here they would only add minutes of metadata
-# statements. The same selection runs on both engines.
+# statements. Sail has no metric views (its parser stops at CREATE VIEW ... WITH METRICS):
+# the sales metric view is proved by tests/integration/test_metric_view_databricks.py
+# (recorded SQL), test_metric_view_duckdb.py (numbers) and tests/unit/test_metric_view.py (its
+# definition's Databricks SQL on Sail). The same selection runs on both engines.
 EXCLUDE = [
     "--exclude", "package:elementary+", "test_name:column_anomalies",
     "test_name:freshness_anomalies", "test_name:schema_changes", "test_name:volume_anomalies",
+    "config.materialized:metric_view",
 ]  # fmt: skip
 QUIET_VARS = {
     "disable_run_results": True,

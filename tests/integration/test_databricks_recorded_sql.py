@@ -71,7 +71,7 @@ CANNED_ANSWERS = {
 
 # Nodes whose effectful SQL is kept as reviewed reference files: a seed, a bronze append, a
 # staging view (literal-form casts), a checked feed (the judging), a silver merge, a snapshot,
-# an SCD2 dimension and a gold fact.
+# an SCD2 dimension, a gold fact and the metric view (CREATE VIEW ... WITH METRICS).
 REFERENCE_NODES = [
     "seed.lakehouse_bi.countries",
     "model.lakehouse_bi.bronze_orders",
@@ -81,6 +81,7 @@ REFERENCE_NODES = [
     "snapshot.lakehouse_bi.snap_customers",
     "model.lakehouse_bi.dim_customer",
     "model.lakehouse_bi.fct_sales",
+    "model.lakehouse_bi.sales_metrics",
 ]
 
 _WRITE = re.compile(

@@ -125,12 +125,12 @@ def test_dashboard_file_problems(project):
         dataset["parameters"][0]["defaultSelection"]["range"]["min"]["value"] = "now-7d/d"
         dataset["queryLines"].append("  and region = :region\n")
         dataset["parameters"][1]["dataType"] = "INTEGER"
-        dataset["queryLines"][dataset["queryLines"].index("from sales_dashboard_metrics\n")] = (
-            "from ${silver}.sales_dashboard_metrics\n"
+        dataset["queryLines"][dataset["queryLines"].index("from sales_metrics\n")] = (
+            "from ${silver}.sales_metrics\n"
         )
         doc["datasets"][1]["queryLines"][
-            doc["datasets"][1]["queryLines"].index("from fct_sales\n")
-        ] = "from gold.fct_sales\n"
+            doc["datasets"][1]["queryLines"].index("from sales_metrics\n")
+        ] = "from gold.sales_metrics\n"
         doc["datasets"][2]["schema"] = "silver"
         doc["pages"][0]["layout"][2]["widget"]["name"] = doc["pages"][0]["layout"][1]["widget"][
             "name"
@@ -155,7 +155,7 @@ def test_dashboard_file_problems(project):
         "the file as it is; name tables unqualified and set the dataset's schema" in problems
     )
     assert (
-        f"{where}: datasets.sales_orders: table 'gold' is qualified; dataset_catalog / "
+        f"{where}: datasets.sales_kpis: table 'gold' is qualified; dataset_catalog / "
         "dataset_schema (set per target by the bundle) only reach unqualified names" in problems
     )
     assert (
@@ -183,7 +183,7 @@ def test_exposures_must_match_the_tables_a_dashboard_reads(project):
     assert problems == [
         "models/gold/_gold__exposures.yml: executive_summary_dashboard.depends_on: "
         "['executive_summary'], but resources/dashboards/executive_summary.lvdash.json reads "
-        "['executive_summary', 'fct_sales', 'sales_dashboard_metrics']"
+        "['executive_summary', 'sales_metrics']"
     ]
     assert tables_read(load_dashboard(PROJECT, "Pipeline Health")) == {
         "pipeline_health",

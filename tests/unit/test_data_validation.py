@@ -94,3 +94,24 @@ def test_rows_falling_to_zero_and_a_missing_catalog(tmp_path, monkeypatch):
     (tmp_path / "target/catalog.json").unlink()
     missing = _run(tmp_path, monkeypatch)
     assert missing.exit_code == 2 and "Run `dbt docs generate` first." in missing.output
+
+
+def test_a_metric_view_is_not_counted(tmp_path, monkeypatch):
+    """Databricks evaluates a metric view only through MEASURE(): no count(*) is sent."""
+    _project(tmp_path, 3, {"order_id": "bigint", "revenue": "decimal(18,2)"})
+    manifest_path = tmp_path / "target/manifest.json"
+    catalog_path = tmp_path / "target/catalog.json"
+    manifest, catalog = json.loads(manifest_path.read_text()), json.loads(catalog_path.read_text())
+    # A relation that does not exist: counting it would fail the run.
+    manifest["nodes"]["model.shop.sales_metrics"] = {
+        "resource_type": "model", "package_name": "shop", "name": "sales_metrics",
+        "relation_name": '"wh"."gold"."sales_metrics"', "config": {"materialized": "metric_view"},
+        "original_file_path": "models/sales_metrics.sql", "columns": {},
+    }  # fmt: skip
+    catalog["nodes"]["model.shop.sales_metrics"] = {"columns": {"REVENUE": {"type": "DECIMAL"}}}
+    manifest_path.write_text(json.dumps(manifest))
+    catalog_path.write_text(json.dumps(catalog))
+    result = _run(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out/report.json").read_text())
+    assert list(report["relations"]) == ["model.shop.sales"]

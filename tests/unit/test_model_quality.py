@@ -179,6 +179,61 @@ def test_a_model_without_description_is_left_to_the_evaluator():
     assert quality_counts(manifest).models_described == 1
 
 
+METRIC_VIEW_BODY = """{{ config(materialized='metric_view') }}
+{#- a Jinja comment -#}
+version: 1.1
+source: {{ lakehouse.yaml_string(ref('orders')) }}
+dimensions:
+  - name: status
+    expr: status
+    comment: Order status.
+measures:
+  - name: orders
+    expr: COUNT(DISTINCT order_id)
+    comment: Distinct orders.
+{%- if lakehouse.feature_enabled('x') %}
+  - name: ratio
+    expr: {{ lakehouse.yaml_string(lakehouse.divide_half_up('MEASURE(orders)', '2', 2)) }}
+    comment: Half the orders.
+{%- endif %}
+"""
+
+
+def _with_metric_view(body: str = METRIC_VIEW_BODY, columns: dict | None = None) -> dict:
+    manifest = _manifest()
+    node = _model("order_metrics", columns or {}, None)
+    node.update(raw_code=body, original_file_path="models/gold/order_metrics.sql")
+    node["config"]["materialized"] = "metric_view"
+    manifest["nodes"][node["unique_id"]] = node
+    return manifest
+
+
+def test_a_metric_view_needs_no_grain_and_documents_its_fields_in_its_body():
+    manifest = _with_metric_view()
+    built = {"order_metrics": ["status", "order_id", "_ingested_at"]}  # DuckDB's data model
+    assert model_problems(manifest) == model_problems(manifest, built) == []
+    counts = quality_counts(manifest, built)
+    assert (counts.models, counts.grain_tested_models, counts.columns) == (3, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("body", "columns", "expected"),
+    [
+        (METRIC_VIEW_BODY.replace("    comment: Half the orders.\n", ""), None,
+         "add a `comment` to measure 'ratio' in models/gold/order_metrics.sql."),
+        (METRIC_VIEW_BODY.replace("    comment: Order status.\n", ""), None,
+         "add a `comment` to dimension 'status' in models/gold/order_metrics.sql."),
+        (METRIC_VIEW_BODY, {"status": "Order status."},
+         "remove `columns:` from the models YAML"),
+        ("select 1 as x", None, "its body is not a metric view's YAML"),
+    ],
+)  # fmt: skip
+def test_a_metric_view_without_comments_or_with_columns_is_a_problem(body, columns, expected):
+    problems = model_problems(_with_metric_view(body, columns))
+    assert len(problems) == 1 and problems[0].startswith(f"model order_metrics ({YAML}): ")
+    assert expected in problems[0]
+
+
 def test_counts_follow_the_manifest_and_the_built_columns():
     manifest = _manifest()
     manifest["nodes"]["model.proj.lines"]["contract"] = {"enforced": True}

@@ -19,6 +19,8 @@ DBT_PROJECT_FILE = "dbt_project.yml"
 FLAGS = {
     "enable_scd2": "snapshots keep customer/product history; off: type-1 dimensions",
     "enable_streaming": "the pipeline job runs on file arrival in the landing volume, not on cron",
+    "enable_metric_view_windows": "the sales_metrics metric view defines growth with window "
+    "measures (Experimental on Databricks); off: no growth measures in it",
 }
 
 
@@ -28,6 +30,7 @@ class FeatureFlags:
 
     enable_scd2: bool
     enable_streaming: bool
+    enable_metric_view_windows: bool
 
 
 def flag_problems(project_dir: Path) -> list[str]:

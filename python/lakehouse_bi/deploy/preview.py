@@ -1,6 +1,8 @@
 """`lakehouse-bi dashboards preview`: the dashboards' datasets run on the local DuckDB warehouse
 and drawn into ONE self-contained HTML page (plotly.js inlined; no network), one section per
 dashboard, every parameter at its default. Widgets are laid out on Lakeview's 6-column grid.
+Datasets that read a metric view with MEASURE() run on its local data model view, each
+measure replaced by its definition's aggregate (lakehouse_bi.semantic.metric_view).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from lakehouse_bi.deploy.dashboard_targets import target_location
 from lakehouse_bi.deploy.dashboard_widgets import CHART_TYPES, WidgetQuery, widget_query, widget_sql
 from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.ops.warehouse import open_duckdb
+from lakehouse_bi.semantic.metric_view import local_metric_views, rewrite_for_duckdb
 
 ROW_PIXELS = 64
 
@@ -54,14 +57,21 @@ def compute_widgets(
     placeholders: dict[str, str],
     as_of: dt.date,
 ) -> list[WidgetResult]:
-    """Run each data widget of `dashboard` on DuckDB. Raises ConfigError naming the dashboard,
-    widget and dataset when a query fails (e.g. the warehouse lacks a mart: run dbt build)."""
+    """Run each data widget of `dashboard` on DuckDB (MEASURE() on a metric view rewritten for
+    its local data model). Raises ConfigError naming the dashboard, widget and dataset when a
+    query fails (e.g. the warehouse lacks a mart: run dbt build)."""
     results = []
+    metric_views = local_metric_views(connection)
     for widget in dashboard.widgets():
         query = widget_query(widget)
         dataset = dashboard.dataset(query.dataset)
-        sql = widget_sql(
-            query, resolved_dataset_sql(dashboard, dataset, placeholders, as_of), "duckdb"
+        where = f"{dashboard.path}: widget {widget.name!r} (dataset {dataset.name!r})"
+        sql = rewrite_for_duckdb(
+            widget_sql(
+                query, resolved_dataset_sql(dashboard, dataset, placeholders, as_of), "duckdb"
+            ),
+            metric_views,
+            where,
         )
         try:
             cursor = connection.execute(sql)

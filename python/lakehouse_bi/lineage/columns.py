@@ -1,5 +1,7 @@
 """Column-level lineage from each model's compiled SQL (sqlglot): for every output column,
-the upstream columns it is computed from, one hop back, plus the JSON export."""
+the upstream columns it is computed from, one hop back, plus the JSON export. A metric view's
+compiled code is its YAML: its columns are its dimensions and measures, each read from the
+expressions of its definition (lakehouse_bi.semantic.metric_view)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.lineage import lineage
@@ -138,6 +141,59 @@ def _model_lineage(
     return columns
 
 
+def _metric_view_lineage(
+    graph: ProjectGraph, relations: dict[tuple[str, str, str], GraphNode], model: GraphNode
+) -> dict[str, list[ColumnRef]]:
+    """Each dimension and measure of a metric view, from the columns its expr reads: a bare
+    or `source.` column is the source's, `<join>.<column>` the join's table's; a measure that
+    reads MEASURE(x) also reads what x reads, and every measure reads the `filter`'s columns."""
+    from lakehouse_bi.semantic.metric_view import parse_definition
+
+    definition = parse_definition(model.compiled_code or "", model.unique_id)
+
+    def node_of(relation: str) -> GraphNode | None:
+        table = exp.to_table(relation, dialect=graph.dialect)
+        return relations.get((table.catalog.lower(), table.db.lower(), table.name.lower()))
+
+    tables = {"": node_of(definition.source), "source": node_of(definition.source)}
+    tables.update({join.name.lower(): node_of(join.source) for join in definition.joins})
+
+    def reads(expression: str) -> tuple[set[ColumnRef], list[str]]:
+        tree = sqlglot.parse_one(expression, dialect=graph.dialect)
+        measures = [
+            call.expressions[0].name
+            for call in tree.find_all(exp.Anonymous)
+            if call.name.upper() == "MEASURE" and call.expressions
+        ]
+        refs = set()
+        for column in tree.find_all(exp.Column):
+            parent = column.parent
+            if isinstance(parent, exp.Anonymous) and parent.name.upper() == "MEASURE":
+                continue
+            upstream = tables.get(column.table.lower())
+            if upstream is not None:
+                refs.add(ColumnRef(upstream.unique_id, upstream.label, column.name.lower()))
+        return refs, measures
+
+    columns: dict[str, set[ColumnRef]] = {}
+    for dimension in definition.dimensions:
+        columns[dimension.name.lower()] = reads(dimension.expr)[0]
+    pending = {measure.name: reads(measure.expr) for measure in definition.measures}
+
+    def measure_refs(name: str, seen: tuple[str, ...] = ()) -> set[ColumnRef]:
+        refs, measures = pending[name]
+        found = set(refs)
+        for other in measures:
+            if other in pending and other not in seen:
+                found |= measure_refs(other, (*seen, name))
+        return found
+
+    filtered = reads(definition.filter)[0] if definition.filter else set()
+    for name in pending:
+        columns[name.lower()] = measure_refs(name) | filtered
+    return {name: sorted(refs) for name, refs in columns.items()}
+
+
 def column_lineage(graph: ProjectGraph) -> ColumnLineage:
     """Lineage of every model and snapshot of the project, upstream first."""
     derived = [
@@ -159,7 +215,10 @@ def column_lineage(graph: ProjectGraph) -> ColumnLineage:
             result.unparsed[node.unique_id] = "no compiled SQL in the manifest"
             continue
         try:
-            result.models[node.unique_id] = _model_lineage(graph, relations, node)
-        except _PARSE_ERRORS as error:
+            if node.materialized == "metric_view":
+                result.models[node.unique_id] = _metric_view_lineage(graph, relations, node)
+            else:
+                result.models[node.unique_id] = _model_lineage(graph, relations, node)
+        except (*_PARSE_ERRORS, ConfigError) as error:
             result.unparsed[node.unique_id] = f"{type(error).__name__}: {error}"
     return result

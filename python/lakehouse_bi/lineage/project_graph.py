@@ -43,6 +43,7 @@ class GraphNode:
     depends_on: list[str]
     compiled_code: str | None
     columns: dict[str, str] = field(default_factory=dict)  # name -> type
+    materialized: str | None = None
     added_columns: list[str] = field(default_factory=list)  # a snapshot's meta columns
 
     @property
@@ -87,6 +88,7 @@ def _graph_node(unique_id: str, raw: dict[str, Any]) -> GraphNode:
         depends_on=list(raw.get("depends_on", {}).get("nodes", [])),
         compiled_code=raw.get("compiled_code"),
         added_columns=added,
+        materialized=(raw.get("config") or {}).get("materialized"),
     )
 
 

@@ -29,6 +29,7 @@ from lakehouse_bi.identifiers import (
 from lakehouse_bi.ops.manifest import Manifest
 from lakehouse_bi.ops.warehouse import Warehouse
 from lakehouse_bi.schema.column_types import parse_type, same_type
+from lakehouse_bi.semantic.metric_view import local_metric_views, rewrite_for_duckdb, uses_measures
 
 DASHBOARDS_DIR = Path("resources/dashboards")
 
@@ -188,6 +189,11 @@ def check_models(warehouse: Warehouse, manifest: Manifest) -> list[Finding]:
                     f"{len(model.columns)} documented, {typed} typed, {len(columns)} deployed",
                 )
             )
+        if model.materialized == "metric_view":
+            # No rows of its own: Databricks answers it only through MEASURE(); the dashboard
+            # queries below read it that way.
+            findings.append(Finding("rows", subject, "pass", "metric view (read via MEASURE())"))
+            continue
         try:
             count = int(warehouse.query(f"select count(*) from {model.relation}")[0][0])
         except Exception as error:  # e.g. a view over a dropped column; engines differ in type
@@ -318,12 +324,20 @@ def runnable_sql(query: DashboardQuery, engine: str, default_schema: str | None)
 def check_dashboards(
     warehouse: Warehouse, queries: list[DashboardQuery], default_schema: str | None
 ) -> list[Finding]:
-    """Run each dataset query (its first row only); a failing query is a `fail` finding."""
+    """Run each dataset query (its first row only); a failing query is a `fail` finding. On
+    DuckDB a query's MEASURE() calls on a metric view become the definition's aggregates
+    (lakehouse_bi.semantic.metric_view), as the dashboards' preview runs them."""
     findings = []
+    metric_views = None
     for query in queries:
         subject = f"{query.file}: {query.dataset}"
         try:
             sql = runnable_sql(query, warehouse.engine, default_schema)
+            if warehouse.engine == "duckdb" and uses_measures(sql):
+                # DuckDB has no metric views: MEASURE() becomes the definition's aggregate.
+                if metric_views is None:
+                    metric_views = local_metric_views(warehouse.connection)
+                sql = rewrite_for_duckdb(sql, metric_views, subject)
             rows = warehouse.query(f"select * from ({sql}) as dataset limit 1")
         except Exception as error:  # engines raise their own types; report, do not hide
             findings.append(Finding("dashboard query", subject, "fail", _first_line(error)))

@@ -12,15 +12,24 @@ DAG; this module checks, for every model of the project:
   only asks for some primary-key test, on any column);
 - a `group` and an explicit `access` (private, protected or public).
 
+A metric view (`materialized: metric_view`) has no grain and no columns of its own: every
+query picks its grouping, and its dimensions and measures are declared -- with a `comment`
+each, which Unity Catalog and Genie show -- in its YAML body. So instead of the grain and the
+column rules it must declare no `columns:` in the models YAML and comment every dimension
+and measure of its body.
+
 The functions are pure over the manifest dict dbt writes (`manifest.json`, schema v12) and,
 optionally, the built columns `{model_name: [column, ...]}` read from the warehouse."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from lakehouse_bi.spec.dbt_manifest import load_manifest
 
@@ -123,7 +132,55 @@ def _has_explicit_access(node: Mapping[str, Any]) -> bool:
     return configured in ACCESS_LEVELS
 
 
+def is_metric_view(node: Mapping[str, Any]) -> bool:
+    """True for a model materialized as a metric view (dbt-databricks' `metric_view`)."""
+    return node.get("config", {}).get("materialized") == "metric_view"
+
+
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+_JINJA_BLOCK = re.compile(r"\{%.*?%\}", re.DOTALL)
+_JINJA_EXPRESSION = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+
+
+def _metric_view_body(raw_code: str) -> Any:
+    """A metric view model's YAML body without its Jinja: expressions that are a key's value
+    become a placeholder string, other expressions ({{ config(...) }}) and tags disappear
+    (both branches of an `if` stay). None when the rest is not YAML."""
+
+    def expression(match: re.Match) -> str:
+        line = match.string[: match.start()].rsplit("\n", 1)[-1]
+        return '"jinja"' if line.rstrip().endswith(":") else ""
+
+    text = _JINJA_EXPRESSION.sub(expression, _JINJA_BLOCK.sub("", _JINJA_COMMENT.sub("", raw_code)))
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
+def _metric_view_problems(prefix: str, node: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if node.get("columns"):
+        problems.append(
+            f"{prefix}: a metric view declares its dimensions and measures in its YAML body; "
+            "remove `columns:` from the models YAML (each field's `comment` documents it)."
+        )
+    body = _metric_view_body(node.get("raw_code") or "")
+    if not isinstance(body, dict):
+        return [*problems, f"{prefix}: its body is not a metric view's YAML (version, source...)."]
+    for section in ("dimensions", "measures"):
+        for item in body.get(section) or []:
+            if isinstance(item, dict) and not str(item.get("comment") or "").strip():
+                problems.append(
+                    f"{prefix}: add a `comment` to {section[:-1]} {item.get('name')!r} in "
+                    f"{node.get('original_file_path')}."
+                )
+    return problems
+
+
 def _columns_of(node: Mapping[str, Any], built: BuiltColumns | None) -> list[str]:
+    if is_metric_view(node):
+        return []
     if built is not None and node["name"] in built:
         return [column.lower() for column in built[node["name"]]]
     return [name.lower() for name in node.get("columns", {})]
@@ -153,7 +210,9 @@ def model_problems(manifest: Mapping[str, Any], built: BuiltColumns | None = Non
                 )
             elif not (entry.get("description") or "").strip():
                 problems.append(f"{prefix}: add a `description` to column {column}.")
-        if built is not None and name in built:
+        if is_metric_view(node):
+            problems.extend(_metric_view_problems(prefix, node))
+        elif built is not None and name in built:
             relation = {column.lower() for column in built[name]}
             for column in sorted(set(declared) - relation):
                 problems.append(
@@ -171,6 +230,8 @@ def model_problems(manifest: Mapping[str, Any], built: BuiltColumns | None = Non
 
 
 def _grain_problems(prefix: str, node: Mapping[str, Any], tests: list[dict[str, Any]]) -> list[str]:
+    if is_metric_view(node):
+        return []  # no grain: each query chooses its grouping
     grain = declared_grain(node)
     if grain is None:
         return [

@@ -2,7 +2,8 @@
     Rows in each table this invocation built (models, seeds, snapshots of this project that
     succeeded), one insert for all of them. Neither dbt-duckdb nor dbt-databricks reports
     rows affected for models, so the count after the run is the portable measure; views are
-    skipped because counting one re-runs its query.
+    skipped because counting one re-runs its query, metric views because they have no rows of
+    their own (Databricks evaluates them only through MEASURE()).
 #}
 {% macro record_relation_row_counts(results) %}
     {%- set counted = [] -%}
@@ -11,7 +12,7 @@
         {%- if node.resource_type in ['model', 'seed', 'snapshot']
             and node.package_name == project_name
             and (result.status | string | lower) == 'success'
-            and node.config.materialized not in ['view', 'ephemeral']
+            and node.config.materialized not in ['view', 'ephemeral', 'metric_view']
             and node.relation_name -%}
             {%- do counted.append(node) -%}
         {%- endif -%}

@@ -1,0 +1,1 @@
+"""The semantic layer: Unity Catalog metric views and their local (DuckDB) equivalent."""
