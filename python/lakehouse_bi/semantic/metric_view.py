@@ -3,11 +3,11 @@
 A metric view model (`materialized='metric_view'`, models/gold/sales_metrics.sql) holds a
 Unity Catalog metric view's YAML. On Databricks, dbt-databricks creates it with
 `CREATE VIEW ... WITH METRICS LANGUAGE YAML AS $$ ... $$` and Databricks evaluates
-`MEASURE(<measure>)` itself. On DuckDB the project's `metric_view` materialization
-(packages/lakehouse/macros/semantic/) creates a plain view of the metric view's *data model* -- the source rows
-that pass `filter`, the joins attached, one column per dimension, then the source's other
-columns -- and keeps the rendered YAML as the view's comment. This module reads that comment
-and evaluates measures over the view with the definition's own expressions:
+`MEASURE(<measure>)` itself. On DuckDB the platform package's `metric_view` materialization
+(packages/lakehouse/macros/semantic/) creates a plain view of the metric view's *data model*
+-- the source rows that pass `filter`, the joins attached, one column per dimension, then the
+source's other columns -- and keeps the rendered YAML as the view's comment. This module reads
+that comment and evaluates measures over the view with the definition's own expressions:
 
 - `measure_expression`: a measure as one aggregate SQL expression (MEASURE() references to
   other measures inlined), for measures without a window;
