@@ -34,72 +34,46 @@
         {%- set is_live = 'true' -%}
     {%- endif -%}
     {%- set current_has_line = cdc and not entity.scd2 -%}
+    {%- set key = 'cast(' ~ entity.key ~ ' as bigint)' -%}
+    {%- set changed_at = 'cast(' ~ entity.changed_at ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
+    {#- Per stage: its relation, the expression of each column that differs, its filter. -#}
+    {%- set stages = [
+        ('landed', landed, {'record_key': 'cast(null as bigint)', 'cdc_operation': null_text,
+            'quarantine_reasons': null_text, 'is_redelivered': '_is_redelivered',
+            'changed_at': null_time}, none),
+        ('checked', checked, {'record_key': key, 'cdc_operation': operation,
+            'quarantine_reasons': 'quarantine_reasons', 'changed_at': changed_at}, none),
+        ('quarantined', quarantined, {'record_key': key, 'cdc_operation': null_text,
+            'quarantine_reasons': 'quarantine_reasons', 'changed_at': null_time}, none),
+        ('current', current, {'record_key': key, 'cdc_operation': operation,
+            'quarantine_reasons': null_text, 'changed_at': changed_at,
+            '_source_file': '_source_file' if current_has_line else null_text,
+            '_source_line': '_source_line' if current_has_line else 'cast(null as int)',
+            '_ingested_at': null_time}, is_live),
+    ] -%}
+    {%- for stage, relation, columns, filter in stages %}
     select
         {{ name }} as entity,
-        'landed' as stage,
-        cast(null as bigint) as record_key,
-        {{ null_text }} as cdc_operation,
-        {{ null_text }} as quarantine_reasons,
+        '{{ stage }}' as stage,
+        {{ columns.record_key }} as record_key,
+        {{ columns.cdc_operation }} as cdc_operation,
+        {{ columns.quarantine_reasons }} as quarantine_reasons,
         {{ table_name }} as table_name,
         _batch_id,
-        _source_file,
-        _source_line,
-        _is_redelivered as is_redelivered,
-        {{ null_time }} as changed_at,
-        _ingested_at
-    from {{ landed }}
+        {{ columns.get('_source_file', '_source_file') }} as _source_file,
+        {{ columns.get('_source_line', '_source_line') }} as _source_line,
+        {{ columns.get('is_redelivered', 'false') }} as is_redelivered,
+        {{ columns.changed_at }} as changed_at,
+        {{ columns.get('_ingested_at', '_ingested_at') }} as _ingested_at
+    from {{ relation }}
+    {%- if filter %}
+    where {{ filter }}
+    {%- endif %}
+    {%- if not loop.last %}
 
     union all
-
-    select
-        {{ name }} as entity,
-        'checked' as stage,
-        cast({{ entity.key }} as bigint) as record_key,
-        {{ operation }} as cdc_operation,
-        quarantine_reasons,
-        {{ table_name }} as table_name,
-        _batch_id,
-        _source_file,
-        _source_line,
-        false as is_redelivered,
-        cast({{ entity.changed_at }} as {{ dbt.type_timestamp() }}) as changed_at,
-        _ingested_at
-    from {{ checked }}
-
-    union all
-
-    select
-        {{ name }} as entity,
-        'quarantined' as stage,
-        cast({{ entity.key }} as bigint) as record_key,
-        {{ null_text }} as cdc_operation,
-        quarantine_reasons,
-        {{ table_name }} as table_name,
-        _batch_id,
-        _source_file,
-        _source_line,
-        false as is_redelivered,
-        {{ null_time }} as changed_at,
-        _ingested_at
-    from {{ quarantined }}
-
-    union all
-
-    select
-        {{ name }} as entity,
-        'current' as stage,
-        cast({{ entity.key }} as bigint) as record_key,
-        {{ operation }} as cdc_operation,
-        {{ null_text }} as quarantine_reasons,
-        {{ table_name }} as table_name,
-        _batch_id,
-        {{ '_source_file' if current_has_line else null_text }} as _source_file,
-        {{ '_source_line' if current_has_line else 'cast(null as int)' }} as _source_line,
-        false as is_redelivered,
-        cast({{ entity.changed_at }} as {{ dbt.type_timestamp() }}) as changed_at,
-        {{ null_time }} as _ingested_at
-    from {{ current }}
-    where {{ is_live }}
+    {% endif %}
+    {%- endfor %}
 {% endmacro %}
 
 {#
