@@ -104,6 +104,21 @@ def test_a_bad_entry_is_a_config_error_naming_file_table_and_key(project, edit, 
     assert expected in message
 
 
+def test_the_landing_contract_page_lists_the_registry():
+    """docs/LANDING.md "Entities and fields" says what the registry says."""
+    text = (PROJECT / "docs/LANDING.md").read_text()
+    section = text[text.index("## Entities and fields") : text.index("## Adding an entity")]
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| entity")
+    ]
+    documented = {name: (fmt, key, tuple(f.strip() for f in fields.split(","))) for name, fmt,
+                  key, fields in rows}  # fmt: skip
+    registry = load_registry(PROJECT)
+    assert documented == {name: (e.file_format, e.key, e.columns) for name, e in registry.items()}
+
+
 # -- the registry as the macros read it --------------------------------------------------------
 def test_the_macros_read_the_same_registry_as_python():
     entities = harness().call("landing_entities")
