@@ -17,6 +17,9 @@ import pytest
 from local_pipeline import PROJECT, LocalPipeline
 from project_copy import copy_project
 
+from lakehouse_bi.spec.model_quality import model_problems
+from lakehouse_bi.spec.project_evaluator import run_evaluator
+
 PAGE = PROJECT / "docs/LANDING.md"
 SECTION = "## Adding an entity"
 STEP = re.compile(
@@ -175,9 +178,11 @@ def entity_added(tmp_path_factory) -> dict:
     ]
     land_payments(local.landing, batches[1], second, [])
     local.dbt("build")
+    manifest = json.loads((local.target / "manifest.json").read_text())
     return {
         "steps": steps,
         "project": project,
+        "manifest": manifest,
         "first": after_first,
         "expected_first": live_paid_orders([first]),
         "expected_second": live_paid_orders([first, second]),
@@ -232,3 +237,12 @@ def test_gold_is_paid_follows_the_payments_and_a_late_one_recomputes_its_day(ent
     late, deleted = entity_added["orders"][85], entity_added["orders"][0]
     assert sales[late] and not first[late], "the late payment's order was recomputed"
     assert first[deleted] and not sales[deleted], "the deleted payment's order was recomputed"
+
+
+def test_the_new_models_follow_the_projects_model_rules(entity_added):
+    """Documented, grain-tested, grouped: the rules lakehouse-bi validate and dbt Labs'
+    project evaluator apply, with no new exception (the page's files are all it takes)."""
+    problems = model_problems(entity_added["manifest"])
+    assert [p for p in problems if "payment" in p] == []
+    run = run_evaluator(entity_added["project"], entity_added["project"] / "target/evaluator")
+    assert run.problems() == []
