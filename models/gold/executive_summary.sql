@@ -66,13 +66,15 @@ select
     cast(previous_revenue as decimal(18, 2)) as previous_revenue,
     -- Exact and half-up on both engines (packages/lakehouse/macros/utils/divide_half_up.sql), not
     -- DOUBLE; a previous period of 0 gives NULL growth.
-    cast({{ lakehouse.divide_half_up('revenue', 'orders', 2) }} as decimal(18, 2)) as average_order_value,
+    cast({{ lakehouse.divide_half_up('revenue', 'orders', 2) }} as decimal(18, 2))
+        as average_order_value,
     cast(
         {{ lakehouse.divide_half_up('revenue - previous_revenue', 'previous_revenue', 4) }}
         as decimal(9, 4)
     ) as revenue_growth_rate,
     cast(
-        {{ lakehouse.divide_half_up('orders - previous_orders', 'previous_orders', 4, operand_scale=0) }}
+        {{ lakehouse.divide_half_up(
+            'orders - previous_orders', 'previous_orders', 4, operand_scale=0) }}
         as decimal(9, 4)
     ) as orders_growth_rate,
     cast(

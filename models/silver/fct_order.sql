@@ -27,7 +27,10 @@ latest as (
         *,
         max(_ingested_at) over (partition by order_id) as last_ingested_at
     from versions
-    qualify row_number() over (partition by order_id order by {{ lakehouse.latest_version_first() }}) = 1
+    qualify
+        row_number() over (
+            partition by order_id order by {{ lakehouse.latest_version_first() }}
+        ) = 1
 
 )
 

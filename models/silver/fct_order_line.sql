@@ -16,7 +16,8 @@ with versions as (
     from {{ ref('int_order_lines__checked') }}
     where
         quarantine_reasons = ''
-        and {{ lakehouse.key_arrived_since_last_run(ref('int_order_lines__checked'), 'order_line_id') }}
+        and {{ lakehouse.key_arrived_since_last_run(
+            ref('int_order_lines__checked'), 'order_line_id') }}
 
 ),
 
@@ -27,7 +28,9 @@ latest as (
         max(_ingested_at) over (partition by order_line_id) as last_ingested_at
     from versions
     qualify
-        row_number() over (partition by order_line_id order by {{ lakehouse.latest_version_first() }}) = 1
+        row_number() over (
+            partition by order_line_id order by {{ lakehouse.latest_version_first() }}
+        ) = 1
 
 )
 

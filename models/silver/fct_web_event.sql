@@ -14,7 +14,10 @@ with new_events as (
     select *
     from {{ ref('int_web_events__checked') }}
     where quarantine_reasons = '' and {{ lakehouse.ingested_since_last_run() }}
-    qualify row_number() over (partition by event_id order by {{ lakehouse.first_delivery_first() }}) = 1
+    qualify
+        row_number() over (
+            partition by event_id order by {{ lakehouse.first_delivery_first() }}
+        ) = 1
 
 )
 

@@ -24,7 +24,8 @@ quarantined as (
     inner join checks
         on
             records.entity = checks.entity
-            and {{ lakehouse.quarantine_reason_matches('records.quarantine_reasons', 'checks.check_name') }}
+            and {{ lakehouse.quarantine_reason_matches(
+                'records.quarantine_reasons', 'checks.check_name') }}
     where records.stage = 'quarantined'
     group by 1, 2, 3
 )
