@@ -82,9 +82,21 @@ class ObservedPipeline(LocalPipeline):
         return completed
 
     def freshness_against(self, landing: Path) -> subprocess.CompletedProcess:
-        """`dbt source freshness` over another landing folder (files only, no rebuild)."""
-        with self.overridden_env(LAKEHOUSE_BI_LANDING_ROOT=str(landing)):
+        """`dbt source freshness` over another landing folder (files only, no rebuild).
+
+        The folder is swapped into the landing root's place for the run and back afterwards,
+        rather than pointing LAKEHOUSE_BI_LANDING_ROOT at it: dbt_project.yml reads that
+        variable, and a new value makes dbt parse the whole project again (local_pipeline.py)."""
+        if landing == self.landing:
             return self.recorded_dbt("source", "freshness", check=False)
+        parked = self.root / "landing_parked"
+        self.landing.rename(parked)
+        landing.rename(self.landing)
+        try:
+            return self.recorded_dbt("source", "freshness", check=False)
+        finally:
+            self.landing.rename(landing)
+            parked.rename(self.landing)
 
     def count_test_results(self) -> int:
         return self.query("select count(*) from elementary.elementary_test_results")[0][0]
