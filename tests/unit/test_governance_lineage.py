@@ -417,6 +417,38 @@ def test_a_row_filter_on_a_view_is_rejected(tmp_path):
     )
 
 
+def _with_metric_view(**config) -> dict:
+    """The valid project plus a metric view over fct_sales (its compiled code is its YAML, as
+    dbt-databricks' metric_view materialization renders it), granted to analysts."""
+    manifest = _valid_manifest()
+    fact = f"model.{PROJECT}.fct_sales"
+    metrics = _node(
+        "model", "sales_metrics", "gold", GOLD_YAML,
+        "version: 1.1\nsource: wh.gold.fct_sales\n"
+        "dimensions:\n  - {name: country_code, expr: country_code}\n"
+        "measures:\n  - {name: revenue, expr: SUM(net_amount)}\n",
+        [fact],
+        {"materialized": "metric_view", "grants": {"select": READERS}, **config},
+        {},
+    )  # fmt: skip
+    manifest["nodes"][metrics["unique_id"]] = metrics
+    return manifest
+
+
+def test_a_metric_view_over_the_filtered_fact_is_read_through_its_filter(tmp_path):
+    """A metric view holds no rows: Unity Catalog applies fct_sales' filter to its readers."""
+    assert _check(tmp_path, _with_metric_view()) == []
+
+
+def test_a_row_filter_on_a_metric_view_is_rejected(tmp_path):
+    problems = _check(tmp_path, _with_metric_view(row_filter=ROW_FILTER, **{"post-hook": HOOK}))
+    assert _starting(
+        problems,
+        f"{GOLD_YAML}: models[sales_metrics].config.row_filter: a metric view cannot carry a "
+        "row filter",
+    ), problems
+
+
 def test_a_snapshot_with_a_classified_column_needs_the_post_hook(tmp_path):
     (problem,) = _check(tmp_path, _edit(lambda n: n["snap_customers"]["config"].pop("post-hook")))
     assert problem.startswith(

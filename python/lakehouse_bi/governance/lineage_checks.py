@@ -37,8 +37,9 @@ from lakehouse_bi.lineage.project_graph import ProjectGraph
 
 # Classifications that travel with the data: what is computed from them holds them.
 SENSITIVE = ("confidential", "pii")
-# Materializations that hold no rows of their own: read, they read their parents.
-PASS_THROUGH = ("view", "ephemeral")
+# Materializations that hold no rows of their own: read, they read their parents (a metric
+# view too: Unity Catalog evaluates its source's row filter for the invoking user).
+PASS_THROUGH = ("view", "ephemeral", "metric_view")
 WILDCARD = "*"
 
 ColumnKey = tuple[str, str]  # (unique_id, column name lowercased)
@@ -149,8 +150,9 @@ def check_classification_lineage(
 def check_row_filter_lineage(nodes: list[Node], settings: Settings) -> Iterator[Violation]:
     """A relation that stores rows read from a row-filtered relation (through views and
     ephemeral models) and is readable by a role region_access does not grant every country
-    ('*') must declare a row filter itself. Views are exempt: Unity Catalog applies the
-    parent's row filter, as the reader, whenever a view's query fetches the parent's rows."""
+    ('*') must declare a row filter itself. Views and metric views are exempt: Unity Catalog
+    applies the parent's row filter, as the reader, whenever their query fetches the
+    parent's rows."""
     by_id = {node.unique_id: node for node in nodes}
     all_countries = {
         row.values.get("role")

@@ -137,12 +137,13 @@ def _check_row_filter(node: Node, settings: Settings) -> Iterator[Violation]:
     if not isinstance(row_filter, dict):
         yield _violation(node, key, "expected {function: ..., columns: [...]}")
         return
-    if node.materialized == "view":
+    if node.materialized in ("view", "metric_view"):
         yield _violation(
             node,
             key,
-            "a view cannot carry a row filter (Unity Catalog filters tables; dbt-databricks "
-            "refuses it): materialize the model as a table",
+            f"a {node.materialized.replace('_', ' ')} cannot carry a row filter (Unity "
+            "Catalog filters tables; dbt-databricks refuses it): materialize the model as a "
+            "table",
         )
     yield from _check_function(
         node,
