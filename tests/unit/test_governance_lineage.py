@@ -16,6 +16,8 @@ import yaml
 from click.testing import CliRunner
 
 from lakehouse_bi.cli import main
+from lakehouse_bi.errors import ConfigError
+from lakehouse_bi.governance import validate
 from lakehouse_bi.governance.lineage_checks import LineageSource
 from lakehouse_bi.governance.validate import check_manifest
 
@@ -479,3 +481,28 @@ def test_cli_exits_2_naming_the_relation_and_the_column(tmp_path):
     assert f"snapshots[snap_customers].columns[{column}].meta.classification" in result.output
     assert "reads model stg_customers.email" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_project_that_does_not_compile_is_reported_and_the_other_rules_still_run(
+    tmp_path, monkeypatch
+):
+    """No lineage: said once, no relation-level guesses, every other problem still listed."""
+
+    def compile_fails(project_dir, work_dir):
+        raise ConfigError("`dbt compile --target local` (for column lineage) failed: …", "Fix it.")
+
+    parsed = _edit(lambda n: n["dim_customer"]["columns"]["email"].pop("column_mask"))
+    for node in parsed["nodes"].values():
+        node["compiled_code"] = None
+    manifest = tmp_path / "parsed.json"
+    manifest.write_text(json.dumps(parsed))
+    monkeypatch.setattr(validate, "compile_lineage_manifest", compile_fails)
+    monkeypatch.setattr(validate, "parse_manifest", lambda project, target, work: manifest)
+    found = validate.check_targets(_project(tmp_path), ["prod"])
+    problems = sorted(str(violation) for violation in found)
+    assert problems[0].startswith(
+        "dbt_project.yml: column lineage: not derived, so classification was not checked "
+        "through lineage: `dbt compile --target local` (for column lineage) failed"
+    )
+    assert any("models[dim_customer].columns[email].column_mask: pii column" in p for p in problems)
+    assert not any("relation-level" in p for p in problems), problems

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from lakehouse_bi.governance.lineage_checks import has_compiled_sql
+from lakehouse_bi.governance.manifest import load_nodes
 from lakehouse_bi.governance.validate import check_manifest, check_targets, project_lineage
 from lakehouse_bi.governance.violations import PolicyError, Violation
 from lakehouse_bi.spec.registry import REGISTRY, SpecError, run_checks
@@ -90,9 +91,12 @@ def governance(
 
 
 def _check_one(project_dir: Path, manifest: Path, catalog: Path | None) -> list[Violation]:
-    """check_manifest, with column lineage from a scratch compile when `manifest` holds no
-    compiled SQL (a `dbt parse` manifest)."""
-    if has_compiled_sql(manifest):
+    """check_manifest, with column lineage from a scratch compile when `manifest` holds
+    models or snapshots but no compiled SQL (a `dbt parse` manifest). Both files are read
+    first, so a bad one is a ConfigError naming it before anything is compiled."""
+    nodes = load_nodes(manifest, catalog)
+    derived = any(node.resource_type in ("model", "snapshot") for node in nodes)
+    if has_compiled_sql(manifest) or not derived:
         return check_manifest(project_dir, manifest, catalog)
     with tempfile.TemporaryDirectory(prefix="lakehouse-bi-validate-") as work_dir:
         lineage, unavailable = project_lineage(project_dir, Path(work_dir))

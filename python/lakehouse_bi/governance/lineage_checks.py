@@ -17,13 +17,11 @@ Messages name relations and columns only, never data.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
-from lakehouse_bi.errors import ConfigError
 from lakehouse_bi.governance.manifest import Node
 from lakehouse_bi.governance.policy import (
     CLASSIFICATIONS,
@@ -34,6 +32,7 @@ from lakehouse_bi.governance.settings import Settings
 from lakehouse_bi.governance.violations import Violation
 from lakehouse_bi.lineage.columns import ColumnLineage, column_lineage
 from lakehouse_bi.lineage.project_graph import ProjectGraph
+from lakehouse_bi.ops.manifest import read_manifest_json
 
 # Classifications that travel with the data: what is computed from them holds them.
 SENSITIVE = ("confidential", "pii")
@@ -69,20 +68,18 @@ class LineageSource:
 def has_compiled_sql(manifest_path: Path) -> bool:
     """True when the manifest holds compiled SQL for a model or snapshot of its project
     (`dbt compile`, `dbt build`, `dbt docs generate` write it; `dbt parse` does not).
-    Raises ConfigError when the file is not readable JSON."""
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ConfigError(
-            f"manifest {manifest_path} cannot be read as JSON: {error}.",
-            "Regenerate it with `dbt compile` (or pass the right file).",
-        ) from None
-    project = (manifest.get("metadata") or {}).get("project_name")
+    Raises ConfigError naming --manifest when the file is not readable JSON."""
+    manifest = read_manifest_json(manifest_path, "--manifest")
+    metadata, nodes = manifest.get("metadata"), manifest.get("nodes")
+    if not (isinstance(metadata, dict) and isinstance(nodes, dict)):
+        return False
+    project = metadata.get("project_name")
     return any(
-        node.get("compiled_code")
-        for node in (manifest.get("nodes") or {}).values()
-        if node.get("resource_type") in ("model", "snapshot")
+        isinstance(node, dict)
+        and node.get("compiled_code")
+        and node.get("resource_type") in ("model", "snapshot")
         and node.get("package_name") == project
+        for node in nodes.values()
     )
 
 

@@ -20,6 +20,8 @@ from lakehouse_bi.governance.violations import Violation
 
 
 def check_node(node: Node, settings: Settings) -> Iterator[Violation]:
+    """The violations of one node's own policy (classifications, masks, table tags, row
+    filter, grants, post-hook); rules across nodes are in lineage_checks."""
     yield from _check_columns(node, settings)
     yield from _check_table_tags(node)
     yield from _check_row_filter(node, settings)
