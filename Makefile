@@ -23,6 +23,10 @@ export PATH := $(abspath $(BIN)):$(PATH)
 TARGET ?= dev
 # Folder holding the production manifest.json that slim CI compares against (docs/CI.md).
 STATE ?= prod-state
+# Slim CI creates its policy functions in a governance schema of its own (docs/CI.md), so
+# pull-request code never replaces the functions of the dev catalog's shared `governance`.
+SLIM_CI_GOVERNANCE_SCHEMA ?= $(if $(DATABRICKS_SCHEMA),$(DATABRICKS_SCHEMA)_governance,governance)
+SLIM_CI_VARS := '{governance_schema: $(SLIM_CI_GOVERNANCE_SCHEMA)}'
 # Folder for the scheduled data-validation reports (row counts, schemas).
 REPORTS ?= reports/data_validation
 
@@ -96,10 +100,10 @@ state-manifest: setup  ## The manifest of this commit for target $(TARGET), into
 slim-ci: setup  ## dbt build of what changed against $(STATE)/manifest.json, deferring the rest
 	@if [ -f $(STATE)/manifest.json ]; then \
 		$(BIN)/dbt ls --resource-type model --select state:modified+ --state $(STATE) && \
-		$(BIN)/dbt build --select state:modified+ --defer --state $(STATE); \
+		$(BIN)/dbt build --select state:modified+ --defer --state $(STATE) --vars $(SLIM_CI_VARS); \
 	else \
 		echo "No $(STATE)/manifest.json (no production deploy yet): building everything."; \
-		$(BIN)/dbt build; \
+		$(BIN)/dbt build --vars $(SLIM_CI_VARS); \
 	fi
 
 deploy: setup  ## databricks bundle validate + deploy -t $(TARGET) (Databricks CLI on PATH)

@@ -2,8 +2,10 @@
 
 -- "Executive Summary": totals per week and per month, with growth against the previous period.
 -- A view over fct_sales: a few hundred rows, so nothing to maintain between runs (no
--- recompute window, no build cost), and every reader sees it through fct_sales' row filter,
--- like the Sales Overview's mart (docs/ARCHITECTURE.md, "Incremental cost").
+-- recompute window, no build cost; docs/ARCHITECTURE.md, "Incremental cost"). No country
+-- column, so no row filter of its own: on Databricks every reader gets it through fct_sales'
+-- row filter, the totals of their countries (docs/GOVERNANCE.md). Keep it a view: as a table
+-- it would hand every reader every country's totals (`lakehouse-bi validate` rejects that).
 {%- set grains = ['week', 'month'] %}
 
 with sales as (

@@ -71,7 +71,8 @@ CANNED_ANSWERS = {
 
 # Nodes whose effectful SQL is kept as reviewed reference files: a seed, a bronze append, a
 # staging view (literal-form casts), a checked feed (the judging), a silver merge, a snapshot,
-# an SCD2 dimension, a gold fact and the metric view (CREATE VIEW ... WITH METRICS).
+# an SCD2 dimension, a gold fact, the row-filtered current-customer overlay and the metric
+# view (CREATE VIEW ... WITH METRICS).
 REFERENCE_NODES = [
     "seed.lakehouse_bi.countries",
     "model.lakehouse_bi.bronze_orders",
@@ -82,6 +83,7 @@ REFERENCE_NODES = [
     "model.lakehouse_bi.dim_customer",
     "model.lakehouse_bi.fct_sales",
     "model.lakehouse_bi.sales_metrics",
+    "model.lakehouse_bi.sales_with_current_customer",
 ]
 
 _WRITE = re.compile(
@@ -563,8 +565,9 @@ def test_every_table_has_the_clustering_and_properties_its_yaml_asks(recording):
         assert not re.search(r"\blocation\s+'", body, re.I), f"{name}: external in prod"
         checked += 1
     # 5 bronze + 5 checked feeds + conservation state + 5 quarantines + record_conservation,
-    # 2 dimensions, 3 silver facts, fct_sales, sales_dashboard_metrics, dim_date.
-    assert checked == 25
+    # 2 dimensions, 3 silver facts, fct_sales, sales_dashboard_metrics,
+    # sales_with_current_customer, dim_date.
+    assert checked == 26
     # Predictive optimization (on in prod) maintains managed tables: the adapter's OPTIMIZE
     # after each build is skipped, and a build never VACUUMs.
     assert not [

@@ -137,4 +137,7 @@ def test_maintenance_decisions_are_logged_per_table(local):
     ) in fct_sales
     bronze = next(v for k, v in by_table.items() if k.endswith('"bronze_orders"'))
     assert "clustering none, optimize maintenance, vacuum retain 168 hours" in bronze
-    assert not any(k.endswith('"sales_with_current_customer"') for k in by_table)  # a view
+    # A table (it carries the country row filter), maintained like fct_sales; a view is not.
+    overlay = next(v for k, v in by_table.items() if k.endswith('"sales_with_current_customer"'))
+    assert "clustering (order_date, country_code), optimize after_build" in overlay
+    assert not any(k.endswith('"executive_summary"') for k in by_table)  # a view

@@ -74,6 +74,34 @@ def test_the_policy_governs_the_expected_tables(governed):
     )
     assert governed["fct_sales"]["filter_column"] == "country_code"
     assert governed["sales_dashboard_metrics"]["filter_column"] == "country_code"
+    assert governed["sales_with_current_customer"]["filter_column"] == "country_code"
+
+
+def test_an_analyst_of_one_region_reads_only_that_regions_sales_lines(pipeline):
+    """sales_with_current_customer (issue 24): per-line, per-country rows for analysts. An
+    analyst of Europe reads exactly the lines of fct_sales (clear) whose order country the
+    region_access seed gives Europe, and not one line of another country."""
+    europe = _countries_of("analyst_eu")
+    assert europe
+    expected = _read(
+        pipeline,
+        None,
+        "select order_line_id from gold.fct_sales "
+        f"where country_code in ({_sql_list(europe)}) order by 1",
+    )
+    seen = _read(
+        pipeline,
+        "analyst_eu",
+        "select order_line_id from gold_governed.sales_with_current_customer order by 1",
+    )
+    assert seen and seen == expected
+    others = _count(
+        pipeline,
+        "analyst_eu",
+        "select count(*) from gold_governed.sales_with_current_customer "
+        f"where country_code not in ({_sql_list(europe)})",
+    )
+    assert others == 0
 
 
 @pytest.mark.parametrize("persona", ["analyst_eu", "engineer", "bi_viewer", None])

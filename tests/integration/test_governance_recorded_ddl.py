@@ -24,7 +24,13 @@ from databricks_harness.sql_text import qualified_name, split_qname
 
 PROJECT = Path(__file__).resolve().parents[2]
 CATALOG, SCHEMA, TARGET = "lakehouse_bi_ci", "ci", "prod"
-SELECTION = ["+dim_customer", "+fct_sales", "+sales_dashboard_metrics", "region_access"]
+SELECTION = [
+    "+dim_customer",
+    "+fct_sales",
+    "+sales_dashboard_metrics",
+    "+sales_with_current_customer",
+    "region_access",
+]
 # Elementary's result uploads are not governance; the full-project recording keeps them.
 QUIET_ELEMENTARY = {
     "disable_run_results": True,
@@ -106,7 +112,7 @@ def _expected_masks(node: dict) -> dict[str, str]:
 
 
 def _expected_column_tags(node: dict) -> dict[str, dict[str, str]]:
-    if node["resource_type"] != "model":
+    if node["resource_type"] not in ("model", "snapshot"):
         return {}
     return {
         name.lower(): {"classification": column["meta"]["classification"]}
@@ -126,9 +132,35 @@ def _expected_grants(node: dict, groups: dict[str, str]) -> set[tuple[str, str]]
 def test_the_selection_covers_the_governed_tables(recording):
     built = {node["name"]: node for node in recording.built()}
     assert _expected_masks(built["dim_customer"])
-    for name in ("fct_sales", "sales_dashboard_metrics"):
+    for name in ("fct_sales", "sales_dashboard_metrics", "sales_with_current_customer"):
         assert built[name]["config"]["row_filter"]["columns"] == ["country_code"]
+    # The customer history in clear: classified column by column, readable by raw-PII roles.
+    snapshot = built["snap_customers"]
+    assert _expected_column_tags(snapshot)["email"] == {"classification": "pii"}
+    assert set(snapshot["config"]["grants"]["select"]) == {"data_engineers", "admins"}
     assert "region_access" in built
+
+
+def test_the_current_customer_overlay_is_created_with_its_row_filter(recording):
+    """The row filter is part of the CREATE TABLE, not added afterwards: the table is never
+    readable unfiltered (issue 24)."""
+    node = next(n for n in recording.built() if n["name"] == "sales_with_current_customer")
+    creates = [
+        s.body
+        for s in recording.statements["fresh"]
+        if s.node_id == node["unique_id"] and s.kind == "CREATE TABLE"
+    ]
+    assert len(creates) == 1, creates
+    filter_clause = re.search(
+        r"with\s+row\s+filter\s+(\S+)\s+on\s*\(\s*`?(\w+)`?\s*\)", creates[0], re.I
+    )
+    assert filter_clause, creates[0]
+    assert tuple(split_qname(filter_clause.group(1))) == (
+        CATALOG,
+        "governance",
+        "row_access_by_country",
+    )
+    assert filter_clause.group(2) == "country_code"
 
 
 @pytest.mark.parametrize("run", RUNS)

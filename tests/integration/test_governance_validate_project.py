@@ -17,6 +17,7 @@ BIN = Path(sys.executable).parent
 SILVER_YAML = "models/silver/_silver__models.yml"
 GOLD_YAML = "models/gold/_gold__models.yml"
 SEEDS_YAML = "seeds/_governance__seeds.yml"
+SNAPSHOTS_YAML = "snapshots/_snapshots.yml"
 
 # file -> (text in the project, planted replacement, what the validator must say about it)
 PLANTS = {
@@ -52,6 +53,45 @@ PLANTS = {
 }
 
 
+# Bad policies the validator finds through lineage (issue 24). None of them stops the project
+# from compiling, so the scratch compile that yields the column lineage still runs.
+LINEAGE_PLANTS = {
+    "unclassified snapshot column": (
+        SNAPSHOTS_YAML,
+        "description: \"{{ doc('col__email') }}\"\n        meta: {classification: pii}\n",
+        "description: \"{{ doc('col__email') }}\"\n",
+        f"{SNAPSHOTS_YAML}: snapshots[snap_customers].columns[email].meta.classification: "
+        "column lineage: reads model int_customers__current.email (classified pii), so it "
+        "holds pii data, but has no classification",
+    ),
+    "snapshots granted to analysts": (
+        "dbt_project.yml",
+        "    # Full customer history in clear: raw-PII roles only, in every environment.\n"
+        "    +grants:\n"
+        '      select: ["data_engineers", "admins"]\n',
+        '    +grants:\n      select: ["data_engineers", "admins", "analysts"]\n',
+        f"{SNAPSHOTS_YAML}: snapshots[snap_customers].columns[phone].column_mask: pii column "
+        "readable by analysts (grants.select) without a mask",
+    ),
+    "overlay without row filter": (
+        GOLD_YAML,
+        "      row_filter:\n        function: \"{{ target.database }}.{{ var('governance_schema') "
+        '}}.row_access_by_country"\n        columns: [country_code]\n      # Read like fct_sales',
+        "      # Read like fct_sales",
+        f"{GOLD_YAML}: models[sales_with_current_customer].config.row_filter: stores rows of "
+        "model fct_sales (row filter row_access_by_country on country_code) as a table without "
+        "a row filter: analysts, bi_viewers (grants.select) would read the rows of every country",
+    ),
+    "summary as a table": (
+        "models/gold/executive_summary.sql",
+        "{{ config(materialized='view') }}",
+        "{{ config(materialized='table') }}",
+        f"{GOLD_YAML}: models[executive_summary].config.row_filter: stores rows of model "
+        "fct_sales (row filter row_access_by_country on country_code) as a table",
+    ),
+}
+
+
 def _copy(root: Path) -> Path:
     ignore = shutil.ignore_patterns(
         ".venv", ".git", "target", "logs", "data", "reports", "edr_target", "*.duckdb*"
@@ -62,9 +102,9 @@ def _copy(root: Path) -> Path:
     return project
 
 
-def _plant(project: Path, names: list[str]) -> None:
+def _plant(project: Path, names: list[str], plants: dict = PLANTS) -> None:
     for name in names:
-        path, original, planted, _ = PLANTS[name]
+        path, original, planted, _ = plants[name]
         text = (project / path).read_text()
         assert text.count(original) == 1, f"{name}: update PLANTS to the current {path}"
         (project / path).write_text(text.replace(original, planted))
@@ -102,6 +142,30 @@ def test_validate_rejects_every_planted_policy(planted):
     assert result.returncode == 2, result.stdout + result.stderr
     for name, (*_, message) in PLANTS.items():
         assert message in result.stderr, f"{name} not reported:\n{result.stderr}"
+    # None of them stops the scratch `dbt compile` (it runs no on-run-start validation), so
+    # the lineage rules ran too, and found nothing else.
+    assert "column lineage" not in result.stderr, result.stderr
+
+
+def test_the_project_passes_on_every_target(tmp_path):
+    """The real policy, dev, staging and prod, column lineage included: no violation."""
+    project = _copy(tmp_path)
+    result = _run(project, "lakehouse-bi", "validate", "governance", "--project-dir", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Governance policies valid (targets dev, staging, prod)." in result.stdout
+
+
+def test_validate_finds_what_only_lineage_shows(tmp_path):
+    project = _copy(tmp_path)
+    _plant(project, list(LINEAGE_PLANTS), LINEAGE_PLANTS)
+    result = _run(
+        project, "lakehouse-bi", "validate", "governance", "--project-dir", ".", "--target", "prod"
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    for name, (*_, message) in LINEAGE_PLANTS.items():
+        assert message in result.stderr, f"{name} not reported:\n{result.stderr}"
+    assert "column lineage: not derived" not in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_dbt_macros_reject_a_planted_policy(tmp_path):

@@ -30,11 +30,11 @@ def _dbt(project: Path, *args: str) -> str:
     return completed.stdout
 
 
-def _selected(project: Path, state: Path) -> set[str]:
+def _selected(project: Path, state: Path, *extra: str) -> set[str]:
     output = _dbt(
         project, "ls", "--quiet", "--target", "dev", "--resource-type", "model",
         "--select", "state:modified+", "--state", str(state),
-        "--output", "json", "--output-keys", "unique_id",
+        "--output", "json", "--output-keys", "unique_id", *extra,
     )  # fmt: skip
     return {json.loads(line)["unique_id"] for line in output.splitlines() if line.strip()}
 
@@ -62,6 +62,14 @@ def prod_state(tmp_path_factory) -> tuple[Path, Path]:
 def test_nothing_selected_when_nothing_changed(prod_state):
     project, state = prod_state
     assert _selected(project, state) == set()
+
+
+def test_slim_cis_own_governance_schema_modifies_nothing(prod_state):
+    """`make slim-ci` renders the policy functions into ci_pr_<n>_governance (its own schema,
+    docs/CI.md): that alone must not mark the masked and filtered models modified."""
+    project, state = prod_state
+    own = "--vars", "{governance_schema: ci_pr_7_governance}"
+    assert _selected(project, state, *own) == set()
 
 
 def test_a_changed_model_selects_itself_and_its_descendants(prod_state):

@@ -192,10 +192,9 @@ def test_a_silver_table_inherits_its_folders_retention_column(project):
             "models.fct_sales.config.zorder: ignored together with liquid clustering",
         ),
         (
-            "sales_with_current_customer",
-            {"liquid_clustered_by": ["order_date"]},
-            "models.sales_with_current_customer.config.liquid_clustered_by: "
-            "a view cannot be clustered",
+            "executive_summary",
+            {"liquid_clustered_by": ["period_start"]},
+            "models.executive_summary.config.liquid_clustered_by: a view cannot be clustered",
         ),
     ],
     ids=["too-many", "unknown-column", "liquid-and-auto", "zorder-and-liquid", "view"],

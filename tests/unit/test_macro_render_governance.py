@@ -358,3 +358,34 @@ def test_unknown_classification_names_the_yaml_key():
         r"\.classification: unknown classification 'secret'",
     ):
         MacroHarness("databricks").call("governance_column_classifications", model)
+
+
+def test_a_snapshot_gets_its_column_tags_a_seed_none():
+    """snap_customers is classified like a model (issue 24): its post-hook tags its columns."""
+
+    def tags_sent(resource_type: str) -> list[str]:
+        node = {
+            "name": "snap_customers",
+            "resource_type": resource_type,
+            "original_file_path": "snapshots/_snapshots.yml",
+            "config": {"materialized": resource_type},
+            "columns": {"email": {"name": "email", "meta": {"classification": "pii"}}},
+        }
+        harness = MacroHarness("databricks", model=node)
+        harness.relation_columns["model_under_test"] = ["customer_id", "email"]
+        harness.override("fetch_column_tags", lambda relation: [])
+        harness.override(
+            "alter_set_column_tags",
+            lambda relation, column, tags: (
+                f"alter table {relation} alter column `{column}` set tags "
+                f"('classification' = '{tags['classification']}')"
+            ),
+        )
+        assert harness.call("governance_apply_model_policy") == ""
+        return [normalize_sql(q) for q in harness.queries]
+
+    assert tags_sent("snapshot") == [
+        "alter table `lakehouse_bi_dev`.`main`.`model_under_test` alter column `email` set tags "
+        "('classification' = 'pii')"
+    ]
+    assert tags_sent("seed") == []

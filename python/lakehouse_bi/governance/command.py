@@ -4,12 +4,15 @@ only the policy YAML (docs/GOVERNANCE.md), for every target or one manifest."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
 
-from lakehouse_bi.governance.validate import check_manifest, check_targets
-from lakehouse_bi.governance.violations import PolicyError
+from lakehouse_bi.governance.lineage_checks import has_compiled_sql
+from lakehouse_bi.governance.manifest import load_nodes
+from lakehouse_bi.governance.validate import check_manifest, check_targets, project_lineage
+from lakehouse_bi.governance.violations import PolicyError, Violation
 from lakehouse_bi.spec.registry import REGISTRY, SpecError, run_checks
 
 DEFAULT_TARGETS = ("dev", "staging", "prod")
@@ -69,11 +72,13 @@ def governance(
     catalog: Path | None = None,
 ) -> None:
     """Reject unknown classifications, masks, row filters, group roles and privileges,
-    policies on missing columns, unmasked PII readable beyond the raw-PII roles, and any
-    name that is not a plain SQL identifier."""
+    policies on missing columns, unmasked PII readable beyond the raw-PII roles, a column
+    computed from a pii or confidential column without its own classification (column
+    lineage of the compiled SQL), a table storing row-filtered rows without a row filter,
+    and any name that is not a plain SQL identifier."""
     project_dir = project_dir.resolve()
     if manifest:
-        problems = [str(violation) for violation in check_manifest(project_dir, manifest, catalog)]
+        problems = [str(violation) for violation in _check_one(project_dir, manifest, catalog)]
         checked = str(manifest)
     else:
         targets = targets or DEFAULT_TARGETS
@@ -83,3 +88,16 @@ def governance(
     if problems:
         raise PolicyError(problems)
     click.echo(f"Governance policies valid ({checked}).")
+
+
+def _check_one(project_dir: Path, manifest: Path, catalog: Path | None) -> list[Violation]:
+    """check_manifest, with column lineage from a scratch compile when `manifest` holds
+    models or snapshots but no compiled SQL (a `dbt parse` manifest). Both files are read
+    first, so a bad one is a ConfigError naming it before anything is compiled."""
+    nodes = load_nodes(manifest, catalog)
+    derived = any(node.resource_type in ("model", "snapshot") for node in nodes)
+    if has_compiled_sql(manifest) or not derived:
+        return check_manifest(project_dir, manifest, catalog)
+    with tempfile.TemporaryDirectory(prefix="lakehouse-bi-validate-") as work_dir:
+        lineage, unavailable = project_lineage(project_dir, Path(work_dir))
+        return sorted({*unavailable, *check_manifest(project_dir, manifest, catalog, lineage)})

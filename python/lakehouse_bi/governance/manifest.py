@@ -14,7 +14,8 @@ GOVERNED_TYPES = ("model", "seed", "snapshot")
 
 @dataclass(frozen=True)
 class Node:
-    """A model, seed or snapshot with its resolved config and YAML-declared columns."""
+    """A model, seed, snapshot or source table with its resolved config and YAML-declared
+    columns. A source's `name` is `<source>.<table>` (`landing.customers`)."""
 
     unique_id: str
     resource_type: str
@@ -24,10 +25,29 @@ class Node:
     config: dict[str, Any]
     columns: dict[str, dict[str, Any]]
     built_columns: frozenset[str] | None = field(default=None)  # from the catalog, lowercased
+    depends_on: tuple[str, ...] = ()  # unique ids of the nodes and sources it reads
 
     def key(self, *parts: str) -> str:
         """`models[dim_customer].columns[email].column_mask`-style key of this node."""
         return ".".join([f"{self.resource_type}s[{self.name}]", *parts])
+
+    @property
+    def label(self) -> str:
+        """How messages name the relation: `model stg_landing__customers`,
+        `source landing.customers`."""
+        return f"{self.resource_type} {self.name}"
+
+    @property
+    def materialized(self) -> str:
+        """The materialization (`table`, `view`, `incremental`, `snapshot`, `seed`, ...)."""
+        return str(self.config.get("materialized") or self.resource_type)
+
+    def classification(self, column: str) -> str | None:
+        """The column's own `meta.classification` (column names compare lowercased)."""
+        for name, entry in self.columns.items():
+            if name.lower() == column.lower():
+                return (entry.get("meta") or {}).get("classification")
+        return None
 
     @property
     def grants(self) -> dict[str, list[str]]:
@@ -42,16 +62,9 @@ class Node:
 
 
 def load_nodes(manifest_path: Path, catalog_path: Path | None = None) -> list[Node]:
-    """The project's governed nodes. Raises ConfigError naming --manifest / --catalog when a
-    file is not JSON or not a dbt manifest."""
-    manifest = read_manifest_json(manifest_path, "--manifest")
-    if not isinstance(manifest.get("metadata"), dict) or not isinstance(
-        manifest.get("nodes"), dict
-    ):
-        raise ConfigError(
-            f"--manifest {manifest_path} is not a dbt manifest (no metadata and nodes).",
-            "Pass target/manifest.json as written by `dbt parse --target <t>`.",
-        )
+    """The project's governed nodes (models, seeds, snapshots). Raises ConfigError naming
+    --manifest / --catalog when a file is not JSON or not a dbt manifest."""
+    manifest = _read_manifest(manifest_path)
     project = manifest["metadata"].get("project_name")
     built = _catalog_columns(catalog_path) if catalog_path else {}
     return [
@@ -64,10 +77,43 @@ def load_nodes(manifest_path: Path, catalog_path: Path | None = None) -> list[No
             config=node.get("config") or {},
             columns=node.get("columns") or {},
             built_columns=built.get(node["unique_id"]),
+            depends_on=tuple((node.get("depends_on") or {}).get("nodes") or ()),
         )
         for node in manifest["nodes"].values()
         if node["resource_type"] in GOVERNED_TYPES and node.get("package_name") == project
     ]
+
+
+def load_sources(manifest_path: Path) -> list[Node]:
+    """The project's source tables, whose column `meta.classification` is where lineage
+    starts (`landing.customers.email: pii`). Raises ConfigError like `load_nodes`."""
+    manifest = _read_manifest(manifest_path)
+    project = manifest["metadata"].get("project_name")
+    return [
+        Node(
+            unique_id=source["unique_id"],
+            resource_type="source",
+            name=f"{source['source_name']}.{source['name']}",
+            database=source.get("database") or "",
+            yaml_file=source.get("original_file_path") or "",
+            config=source.get("config") or {},
+            columns=source.get("columns") or {},
+        )
+        for source in (manifest.get("sources") or {}).values()
+        if source.get("package_name") == project
+    ]
+
+
+def _read_manifest(manifest_path: Path) -> dict[str, Any]:
+    manifest = read_manifest_json(manifest_path, "--manifest")
+    if not isinstance(manifest.get("metadata"), dict) or not isinstance(
+        manifest.get("nodes"), dict
+    ):
+        raise ConfigError(
+            f"--manifest {manifest_path} is not a dbt manifest (no metadata and nodes).",
+            "Pass target/manifest.json as written by `dbt parse --target <t>`.",
+        )
+    return manifest
 
 
 def _yaml_file(node: dict[str, Any]) -> str:

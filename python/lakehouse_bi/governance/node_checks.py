@@ -20,6 +20,8 @@ from lakehouse_bi.governance.violations import Violation
 
 
 def check_node(node: Node, settings: Settings) -> Iterator[Violation]:
+    """The violations of one node's own policy (classifications, masks, table tags, row
+    filter, grants, post-hook); rules across nodes are in lineage_checks."""
     yield from _check_columns(node, settings)
     yield from _check_table_tags(node)
     yield from _check_row_filter(node, settings)
@@ -137,6 +139,14 @@ def _check_row_filter(node: Node, settings: Settings) -> Iterator[Violation]:
     if not isinstance(row_filter, dict):
         yield _violation(node, key, "expected {function: ..., columns: [...]}")
         return
+    if node.materialized in ("view", "metric_view"):
+        yield _violation(
+            node,
+            key,
+            f"a {node.materialized.replace('_', ' ')} cannot carry a row filter (Unity "
+            "Catalog filters tables; dbt-databricks refuses it): materialize the model as a "
+            "table",
+        )
     yield from _check_function(
         node,
         f"{key}.function",
@@ -202,10 +212,10 @@ def has_policy(node: Node) -> bool:
 
 
 def _check_policy_hook(node: Node) -> Iterator[Violation]:
-    """The governance post-hook is on exactly the models with a policy: without it a
-    classification is not tagged and a mask is not checked against the built columns; on a
-    model without a policy it is noise in every run's log and in `dbt docs`."""
-    if node.resource_type != "model":
+    """The governance post-hook is on exactly the models and snapshots with a policy: without
+    it a classification is not tagged and a mask is not checked against the built columns;
+    on one without a policy it is noise in every run's log and in `dbt docs`."""
+    if node.resource_type not in ("model", "snapshot"):
         return
     hooks = node.config.get("post-hook") or []
     hooked = any(POLICY_HOOK in str(hook.get("sql", hook)) for hook in hooks)
@@ -215,7 +225,7 @@ def _check_policy_hook(node: Node) -> Iterator[Violation]:
             node,
             key,
             f"declares a governance policy but not its post-hook; add "
-            f'post_hook: "{{{{ {POLICY_HOOK}() }}}}" to the model\'s config',
+            f'post_hook: "{{{{ {POLICY_HOOK}() }}}}" to its config',
         )
     elif hooked and not has_policy(node):
         yield _violation(

@@ -16,7 +16,8 @@ _WORK_DIR: Path | None = None
 _PARSED: dict[tuple[Path, str], Path] = {}
 
 
-def _work_dir() -> Path:
+def work_dir() -> Path:
+    """This process's scratch folder for dbt outputs, removed at exit."""
     global _WORK_DIR
     if _WORK_DIR is None:
         _WORK_DIR = Path(tempfile.mkdtemp(prefix="lakehouse-bi-spec-"))
@@ -29,7 +30,7 @@ def manifest_path(project_dir: Path, target: str) -> Path:
     parsed on first use. Raises ConfigError naming dbt's error when parsing fails."""
     key = (project_dir.resolve(), target)
     if key not in _PARSED:
-        _PARSED[key] = parse_manifest(key[0], target, _work_dir() / str(len(_PARSED)))
+        _PARSED[key] = parse_manifest(key[0], target, work_dir() / str(len(_PARSED)))
     return _PARSED[key]
 
 

@@ -1,12 +1,13 @@
 {#
-    Post-hook of every model: what the native configs cannot do from the policy YAML.
+    Post-hook of every model and snapshot that declares a policy: what the native configs
+    cannot do from the policy YAML.
     Both engines first check that each masked or filtered column exists in the built
     relation (dbt-databricks silently skips a mask on a column the model does not produce).
     Databricks then tags columns from their meta classification (classification_tags.sql);
     DuckDB builds the governed view that emulates masks and the row filter (governed_view.sql).
 #}
 {% macro governance_apply_model_policy() %}
-    {%- if not execute or model.resource_type != 'model' -%}
+    {%- if not execute or model.resource_type not in ('model', 'snapshot') -%}
         {{ return('') }}
     {%- endif -%}
     {%- set governed = lakehouse.governance_column_masks(model) or lakehouse.governance_row_filter(model)
