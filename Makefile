@@ -79,8 +79,14 @@ unit: setup  ## Fast Python unit tests
 
 test: lint pytest  ## Lint, then every test (unit, dbt, integration, recorded Databricks SQL)
 
+# pytest-xdist workers for `make pytest` (PYTEST_WORKERS=0: one process). tests/conftest.py
+# groups the tests so each shared build runs on one worker; docs/PERFORMANCE.md "Test suite".
+PYTEST_WORKERS ?= 2
+PYTEST_DIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder)
+
 pytest: setup  ## Every test with coverage; fails under the floor in pyproject.toml (fail_under)
-	$(BIN)/pytest tests --cov --cov-report=term --cov-report=xml:reports/coverage.xml
+	$(BIN)/pytest tests $(PYTEST_DIST) --durations=15 --cov --cov-report=term \
+		--cov-report=xml:reports/coverage.xml
 
 validate: setup  ## Every spec in one offline pass: profiles, vars, policies, glossary, ...
 	$(BIN)/lakehouse-bi validate
