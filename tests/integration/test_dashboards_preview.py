@@ -1,7 +1,8 @@
 """The dashboards' SQL on both engines, their numbers against the landing files, and the
 preview page in a real headless browser.
 
-One small pipeline with data ending today (the parameters' defaults count back from today):
+One small pipeline with data ending today (the parameters' defaults count back from today;
+the session's `observed` build of tests/integration/conftest.py, read only):
 every dataset, widget and alert query runs on DuckDB (MEASURE() on the sales metric view
 rewritten for its local data model) and parses as Databricks SQL (sqlfluff);
 the preview's counters, lines and the alert equal an independent computation from the landed
@@ -47,14 +48,10 @@ ARTIFACTS = Path(os.environ.get("LAKEHOUSE_BI_TEST_ARTIFACTS", PROJECT / "target
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> LocalPipeline:
-    """2,000 orders whose window ends today, built once with `dbt build` on DuckDB."""
-    local = LocalPipeline(tmp_path_factory.mktemp("dashboards"))
-    local.prepare()
-    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
-    local.generate(2000, 31, "--end-date", today)
-    local.dbt("build")
-    return local
+def built(observed) -> LocalPipeline:
+    """2,000 orders whose window ends today, built with `dbt build` on DuckDB: the shared
+    observability pipeline of tests/integration/conftest.py, only read here."""
+    return observed
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,9 @@ Each case is built as its README says: the generator's tiny data set (200 orders
 batches, seed 42), b0000 landed and built, then the generator's next batch with the case's
 files laid over it, and built again. The expected values are the README's, written out here
 row by row; every case also checks conservation (each landed line counted once).
+
+b0000 is landed and built once for the module (`initial_load`); each case starts from a copy
+of that state instead of building it again.
 """
 
 from __future__ import annotations
@@ -68,24 +71,59 @@ def case_batches(case: str) -> list[str]:
     return sorted({p.name.removeprefix("batch=") for p in (CASES / case).glob("landing/*/batch=*")})
 
 
-def build_case(
-    root: Path, generated: Path, case: str, then: tuple[str, ...] = (), build_each: bool = False
-) -> LocalPipeline:
-    """b0000 built, the case's batches landed (built one by one when `build_each`), built,
-    then the generator's batches `then`, each built."""
-    local = LocalPipeline(root)
+@dataclass
+class InitialLoad:
+    """The generator's b0000 landed and built once, the state every case starts from.
+
+    `pristine` holds the pipeline root right after that build. `fresh()` restores it into
+    `work`, the very folder it was built in: the landing root, database path and vars are
+    then the ones dbt parsed with, so target/partial_parse.msgpack stays valid and a case's
+    builds skip the full parse as well as the initial build.
+    """
+
+    generated: Path
+    batch_id: str
+    work: Path
+    pristine: Path
+
+    def fresh(self) -> LocalPipeline:
+        """The initial load in `work` (whatever an earlier case left there is replaced)."""
+        shutil.rmtree(self.work, ignore_errors=True)
+        shutil.copytree(self.pristine, self.work, symlinks=True)
+        return LocalPipeline(self.work)
+
+    def copy(self, root: Path) -> LocalPipeline:
+        """The initial load in another folder, for a state that outlives one test."""
+        shutil.copytree(self.pristine, root, symlinks=True, dirs_exist_ok=True)
+        return LocalPipeline(root)
+
+
+@pytest.fixture(scope="module")
+def initial_load(tmp_path_factory, generated) -> InitialLoad:
+    root = tmp_path_factory.mktemp("cases_initial_load")
+    local = LocalPipeline(root / "work")
     local.prepare(deps=False)
-    initial = sorted(generated.glob("orders/batch=b0000_*"))[0].name.removeprefix("batch=")
-    land_batch(generated, local.landing, initial)
+    batch_id = sorted(generated.glob("orders/batch=b0000_*"))[0].name.removeprefix("batch=")
+    land_batch(generated, local.landing, batch_id)
     local.dbt("build", *FAST_BUILD)
+    shutil.copytree(local.root, root / "pristine", symlinks=True)
+    return InitialLoad(generated, batch_id, local.root, root / "pristine")
+
+
+def build_case(
+    initial: InitialLoad, case: str, then: tuple[str, ...] = (), build_each: bool = False
+) -> LocalPipeline:
+    """b0000 built (the shared initial load), the case's batches landed (built one by one
+    when `build_each`), built, then the generator's batches `then`, each built."""
+    local = initial.fresh()
     for batch_id in case_batches(case):
-        land_batch(generated, local.landing, batch_id, case)
+        land_batch(initial.generated, local.landing, batch_id, case)
         if build_each:
             local.dbt("build", *FAST_BUILD)
     if not build_each:
         local.dbt("build", *FAST_BUILD)
     for batch_id in then:
-        land_batch(generated, local.landing, batch_id)
+        land_batch(initial.generated, local.landing, batch_id)
         local.dbt("build", *FAST_BUILD)
     return local
 
@@ -108,12 +146,10 @@ def assert_conserved(local: LocalPipeline) -> None:
     assert rows == []
 
 
-def test_csv_row_with_a_field_too_many_is_quarantined_and_the_others_land(
-    tmp_path_factory, generated
-):
+def test_csv_row_with_a_field_too_many_is_quarantined_and_the_others_land(initial_load):
     """csv-unquoted-comma: the 2 good updates land, the bad row is `malformed_row` with its
     file and line, the header stays line 1, and the raw row reaches no log."""
-    local = build_case(tmp_path_factory.mktemp("csv"), generated, "csv-unquoted-comma")
+    local = build_case(initial_load, "csv-unquoted-comma")
     emails = dict(local.query(
         "select customer_id, email from silver.int_customers__current where customer_id in (1, 2)"
     ))  # fmt: skip
@@ -150,9 +186,9 @@ def test_csv_row_with_a_field_too_many_is_quarantined_and_the_others_land(
     assert all("pii" in node["tags"] for node in holding_raw)
 
 
-def test_timestamps_with_offsets_are_converted_to_utc(tmp_path_factory, generated):
+def test_timestamps_with_offsets_are_converted_to_utc(initial_load):
     """ts-offset: `+02:00` and `Z` are converted to UTC; the order date follows."""
-    local = build_case(tmp_path_factory.mktemp("ts"), generated, "ts-offset")
+    local = build_case(initial_load, "ts-offset")
     orders = local.query(
         "select order_id, cast(ordered_at as varchar), cast(updated_at as varchar), "
         "cast(order_date as varchar) from silver.fct_order where order_id in (9001, 9002) "
@@ -171,14 +207,9 @@ def test_timestamps_with_offsets_are_converted_to_utc(tmp_path_factory, generate
     assert_conserved(local)
 
 
-def test_future_change_time_is_quarantined_and_never_blocks_later_changes(
-    tmp_path_factory, generated
-):
+def test_future_change_time_is_quarantined_and_never_blocks_later_changes(initial_load, generated):
     """future-watermark: updated_at 2062 is `future_date`; b0002's on-time changes apply."""
-    local = build_case(
-        tmp_path_factory.mktemp("future"), generated, "future-watermark",
-        then=("b0002_20260102",),
-    )  # fmt: skip
+    local = build_case(initial_load, "future-watermark", then=("b0002_20260102",))
     assert quarantined(local, "orders") == {189: "future_date"}
     b0002 = {
         json.loads(line)["order_id"]: json.loads(line)
@@ -198,10 +229,10 @@ def test_future_change_time_is_quarantined_and_never_blocks_later_changes(
     assert_conserved(local)
 
 
-def test_equal_change_times_go_to_the_later_delivery_everywhere(tmp_path_factory, generated):
+def test_equal_change_times_go_to_the_later_delivery_everywhere(initial_load):
     """same-ts-tie: the later delivery (batch, then file, then line) wins in the facts, the
     current table and the SCD2 history, each batch built on its own."""
-    local = build_case(tmp_path_factory.mktemp("tie"), generated, "same-ts-tie", build_each=True)
+    local = build_case(initial_load, "same-ts-tie", build_each=True)
     assert local.query("select order_status from silver.fct_order where order_id = 197") == [
         ("cancelled",)
     ]
@@ -219,12 +250,10 @@ def test_equal_change_times_go_to_the_later_delivery_everywhere(tmp_path_factory
     assert_conserved(local)
 
 
-def test_cdc_operation_codes_are_normalised_and_unknown_ones_quarantined(
-    tmp_path_factory, generated
-):
+def test_cdc_operation_codes_are_normalised_and_unknown_ones_quarantined(initial_load):
     """cdc-op-codes: `D` and `DELETE ` delete, `c` inserts, a missing op is quarantined
     `unknown_operation` (with its line), nothing vanishes."""
-    local = build_case(tmp_path_factory.mktemp("ops"), generated, "cdc-op-codes")
+    local = build_case(initial_load, "cdc-op-codes")
     orders = {row[0] for row in local.query(
         "select order_id from silver.fct_order where order_id in (150, 151, 9102, 9103)"
     )}  # fmt: skip
@@ -247,10 +276,10 @@ def test_cdc_operation_codes_are_normalised_and_unknown_ones_quarantined(
     assert_conserved(local)
 
 
-def test_values_not_in_the_contracts_literal_form_are_bad_type(tmp_path_factory, generated):
+def test_values_not_in_the_contracts_literal_form_are_bad_type(initial_load):
     """number-date-formats: grouped, comma-decimal, underscore and hex numbers, `N/A`
     booleans, US dates and `2nd` are `bad_type`, never loaded as NULL."""
-    local = build_case(tmp_path_factory.mktemp("types"), generated, "number-date-formats")
+    local = build_case(initial_load, "number-date-formats")
     assert quarantined(local, "products") == {k: "bad_type" for k in (1, 2, 3, 4, 5)}
     assert quarantined(local, "customers") == {7: "bad_type"}
     assert quarantined(local, "order_lines") == {527: "bad_type"}
@@ -265,11 +294,9 @@ def test_values_not_in_the_contracts_literal_form_are_bad_type(tmp_path_factory,
     assert_conserved(local)
 
 
-def test_one_email_definition_accepts_international_domains_and_refuses_whitespace(
-    tmp_path_factory, generated
-):
+def test_one_email_definition_accepts_international_domains_and_refuses_whitespace(initial_load):
     """unicode-email: non-ASCII names and domains are valid; an e-mail with a tab is not."""
-    local = build_case(tmp_path_factory.mktemp("email"), generated, "unicode-email")
+    local = build_case(initial_load, "unicode-email")
     assert quarantined(local, "customers") == {11: "invalid_email"}
     emails = dict(local.query(
         "select customer_id, email from silver.int_customers__current "
@@ -332,18 +359,15 @@ def test_a_file_name_is_ingested_once_on_incremental_runs_and_full_refreshes(tmp
 
 
 def test_malformed_lines_are_quarantined_with_their_line_and_the_others_land(
-    tmp_path_factory, generated
+    initial_load, generated
 ):
     """More instances of the malformed-row class: a CSV with a BOM and CRLF line ends holding
     a row with too few fields, an unterminated quote, an over-long record and an empty line;
     a JSON lines file holding a truncated object, an array and plain text. Each bad line is
     `malformed_row` with its line (non-empty lines, header = 1); the good lines land,
     a quoted field keeps its comma and doubled quotes."""
-    local = LocalPipeline(tmp_path_factory.mktemp("malformed"))
-    local.prepare(deps=False)
-    initial = sorted(generated.glob("orders/batch=b0000_*"))[0].name.removeprefix("batch=")
-    land_batch(generated, local.landing, initial)
-    local.dbt("build", *FAST_BUILD)
+    local = initial_load.fresh()
+    initial = initial_load.batch_id
     customers_file = next(generated.glob(f"customers/batch={initial}/*.csv"))
     with customers_file.open(newline="") as handle:
         first, second = list(csv.DictReader(handle))[:2]
@@ -460,13 +484,11 @@ def compared_tables(local: LocalPipeline) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def dirty_build(tmp_path_factory, generated) -> DirtyBuild:
-    local = LocalPipeline(tmp_path_factory.mktemp("dirty_every_class"))
-    local.prepare(deps=False)
+def dirty_build(tmp_path_factory, generated, initial_load) -> DirtyBuild:
+    local = initial_load.copy(tmp_path_factory.mktemp("dirty_every_class"))
     batches = sorted({p.name.removeprefix("batch=") for p in generated.glob("*/batch=*")})
     initial, first, second, third = batches
-    land_batch(generated, local.landing, initial)
-    local.dbt("build", *FAST_BUILD)
+    assert initial == initial_load.batch_id
     for batch_id in (first, second, third):
         land_batch(generated, local.landing, batch_id)
     laid = lay_dirty_records(local.landing, first, touched_keys(generated))
