@@ -7,6 +7,7 @@ import hashlib
 
 import duckdb
 import pytest
+import sqlfluff
 from macro_render import CompilationError, MacroHarness, normalize_sql
 
 SEEDS = {
@@ -389,3 +390,134 @@ def test_a_snapshot_gets_its_column_tags_a_seed_none():
         "('classification' = 'pii')"
     ]
     assert tags_sent("seed") == []
+
+
+# -- the pseudonymising hash -------------------------------------------------------------------
+HASHED = ["jane.doe@example.com", "", "it's", "ünïcödé ✓"]
+
+
+@pytest.mark.parametrize("text", HASHED)
+def test_sha256_sql_on_duckdb_is_the_sha256_hex_digest(text):
+    sql = MacroHarness("duckdb").call("governance_sha256_sql", "v")
+    assert sql == "sha256(v)"
+    con = duckdb.connect()
+    digest = con.execute(f"select {sql} from (select ? as v)", [text]).fetchone()[0]
+    assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert con.execute(f"select {sql} from (select null::varchar as v)").fetchone()[0] is None
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # pyspark on pandas 3
+@pytest.mark.parametrize("text", HASHED)
+def test_sha256_sql_on_sail_is_the_sha256_hex_digest(sail_spark, text):
+    harness = MacroHarness("databricks")
+    sql = harness.call("governance_sha256_sql", "v")
+    assert sql == "sha2(v, 256)"
+    literal = harness.call("sql_string_literal", text)
+    digest = sail_spark.sql(f"select {sql} as h from (select {literal} as v)").collect()[0][0]
+    assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    null = sail_spark.sql(f"select {sql} as h from (select cast(null as string) as v)")
+    assert null.collect()[0][0] is None
+
+
+# -- the on-run-start hook: policy functions in the configured governance schema ---------------
+GOVERNED_MODEL = "model.lakehouse_bi.dim_customer"
+
+
+def governed_graph(schema: str) -> dict:
+    """The governance seeds and one governed model whose policies name ``schema``."""
+    graph = seed_graph()
+    graph["nodes"][GOVERNED_MODEL] = {
+        "unique_id": GOVERNED_MODEL,
+        "name": "dim_customer",
+        "resource_type": "model",
+        "package_name": "lakehouse_bi",
+        "patch_path": "lakehouse_bi://models/silver/_silver__models.yml",
+        "config": {
+            "databricks_tags": {"classification": "pii"},
+            "row_filter": {
+                "function": f"{schema}.row_access_by_country",
+                "columns": ["country_code"],
+            },
+        },
+        "columns": {
+            "email": {
+                "name": "email",
+                "meta": {"classification": "pii"},
+                "column_mask": {"function": f"{schema}.mask_email"},
+            },
+            "country_code": {"name": "country_code"},
+        },
+    }
+    return graph
+
+
+def policy_hook(engine: str, schema: str, selected: list[str]) -> MacroHarness:
+    """The hook run with vars.governance_schema = ``schema`` and ``selected`` resources."""
+    harness = MacroHarness(engine, vars={"governance_schema": schema}, graph=governed_graph(schema))
+    harness.context["selected_resources"] = selected
+    assert harness.call("governance_create_policy_functions") == ""
+    return harness
+
+
+def test_databricks_hook_creates_the_functions_in_the_configured_schema():
+    harness = policy_hook("databricks", "policy_fns", [GOVERNED_MODEL])
+    schemas = [call[1].schema for call in harness.adapter_calls if call[0] == "create_schema"]
+    assert schemas == ["policy_fns", "reference"]
+    assert harness.adapter_calls[-1] == ("commit",)
+    created = {
+        name: normalize_sql(sql)
+        for name, sql in harness.statements.items()
+        if name.startswith("governance_mask_") or name == "governance_row_access_by_country"
+    }
+    assert sorted(created) == [
+        "governance_mask_email",
+        "governance_mask_hash",
+        "governance_mask_name",
+        "governance_mask_null",
+        "governance_mask_partial",
+        "governance_mask_phone",
+        "governance_row_access_by_country",
+    ]
+    for name, sql in created.items():
+        function = name.removeprefix("governance_")
+        assert sql.startswith(
+            f"create or replace function `lakehouse_bi_dev`.`policy_fns`.`{function}`("
+        ), sql
+        sqlfluff.parse(sql, dialect="databricks")
+    assert created["governance_mask_hash"].endswith("then value else sha2(value, 256) end"), (
+        created["governance_mask_hash"]
+    )
+    assert "`governance`" not in " ".join(created.values())
+
+
+def test_duckdb_hook_creates_working_macros_in_the_configured_schema():
+    harness = policy_hook("duckdb", "policy_fns", [GOVERNED_MODEL])
+    assert [c[1].schema for c in harness.adapter_calls if c[0] == "create_schema"] == [
+        "policy_fns",
+        "reference",
+        "reference",
+    ]
+    assert harness.adapter_calls[-1] == ("commit",)
+    con = duckdb.connect()
+    con.execute("attach ':memory:' as lakehouse_bi; use lakehouse_bi")
+    con.execute("create schema reference; create schema policy_fns")
+    for statement in harness.queries:
+        con.execute(statement)
+    con.execute("insert into reference.governance_personas values ('dpo', 'pii_readers')")
+    con.execute("set variable lakehouse_persona = 'nobody'")
+    email = "jane@example.com"
+    masked = con.execute("select policy_fns.mask_hash(?)", [email]).fetchone()[0]
+    assert masked == hashlib.sha256(email.encode()).hexdigest()
+    con.execute("set variable lakehouse_persona = 'dpo'")
+    assert con.execute("select policy_fns.mask_hash(?)", [email]).fetchone()[0] == email
+    macros = con.execute(
+        "select distinct schema_name from duckdb_functions() "
+        "where function_name in ('mask_email', 'row_access_by_country', 'is_account_group_member')"
+    ).fetchall()
+    assert macros == [("policy_fns",)]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "databricks"])
+def test_hook_creates_nothing_when_no_governed_model_is_selected(engine):
+    harness = policy_hook(engine, "policy_fns", ["model.lakehouse_bi.fct_sales"])
+    assert harness.queries == [] and harness.adapter_calls == []

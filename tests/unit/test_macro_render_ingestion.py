@@ -2,17 +2,29 @@
 unreadable files.
 
 DuckDB renderings run on real files in a temporary landing folder; Databricks renderings are
-asserted textually (read_files options) and parsed with sqlfluff's databricks dialect.
+asserted textually (read_files options) and parsed with sqlfluff's databricks dialect; the
+schema query of a landing file also runs on Sail, its read_files read as the recording
+harness reads it (tests/databricks_harness/sail_files.py).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
+import re
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
 import sqlfluff
 from macro_render import CompilationError, MacroHarness, Table, normalize_sql
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds databricks_harness
+
+from databricks_harness.sail_backend import parse_read_files_args
+from databricks_harness.sail_files import inference_reader_args, well_formed_copy
+from databricks_harness.sql_text import paren_body
 
 CSV = 'order_id,amount\n1,10.50\n\n"2","a ""quoted"" value"\n3,4,5\n'
 JSONL = '{"order_id": "1", "amount": "10.5"}\nnot json\n{"order_id": 2}\n[1, 2]\n'
@@ -251,6 +263,136 @@ def test_landing_file_columns_sql_databricks_quotes_the_path():
         "databricks__landing_file_columns_sql", entity(), "/Volumes/x/o'brien.csv", None
     )
     assert "read_files( '/Volumes/x/o\\'brien.csv'," in sql
+
+
+# -- landing_csv_header ------------------------------------------------------------------------
+HEADER_FILES = {
+    "quoted_names_bom_crlf": '\ufeffid,"a ""b""",,"x,y"\r\n1,2,3,4\r\n',
+    "blank_lines_first": "\n\norder_id,amount\n1,10.50\n",
+    "malformed_rows_after": 'order_id,amount\n1,10.50\n"2","x"\n3,4,5\n',
+    "header_only": "order_id,amount",
+    "bom_alone_on_line_one": "\ufeff\norder_id,amount\n1,2\n",
+}
+
+
+def first_line_names(text: str) -> list[str]:
+    """Independent truth: Python's csv module on the first non-empty line (BOM dropped)."""
+    line = next(line for line in text.lstrip("\ufeff").splitlines() if line)
+    return next(csv.reader([line]))
+
+
+def write_landing_file(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / "orders" / "batch=1" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(HEADER_FILES))
+def test_landing_csv_header_duckdb_names_line_one_of_a_real_file(tmp_path, name):
+    path = write_landing_file(tmp_path, f"{name}.csv", HEADER_FILES[name])
+    harness = executing(duckdb.connect())
+    names = harness.call("landing_csv_header", entity(), str(path))
+    assert names == first_line_names(HEADER_FILES[name])
+    (query,) = harness.queries
+    assert "select line from numbered_lines where _source_line = 1" in normalize_sql(query)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "\ufeff"])
+def test_landing_csv_header_duckdb_no_names_without_a_header_line(tmp_path, text):
+    path = write_landing_file(tmp_path, "empty.csv", text)
+    assert executing(duckdb.connect()).call("landing_csv_header", entity(), str(path)) == []
+
+
+def test_landing_csv_header_databricks_leaves_line_one_to_read_files():
+    harness = MacroHarness("databricks")
+    harness.on_query(r".", [("a,b",)])
+    assert harness.call("landing_csv_header", entity(), "/Volumes/x/orders/o.csv") is None
+    assert harness.queries == []
+
+
+# -- landing_file_columns_sql ------------------------------------------------------------------
+TYPED_CSV = (
+    "id,price,flag,day\n"
+    "1,1.5,true,2026-01-01\n"
+    "2,2,false,2026-01-02\n"
+    "oops,oops\n"  # wrong field count: left out
+    "x,y,z,w\n"  # past a 3-line sample: not seen
+)
+
+
+def columns_sql(harness: MacroHarness, *args) -> str:
+    return harness.context["adapter"].dispatch("landing_file_columns_sql", "lakehouse")(*args)
+
+
+@pytest.mark.parametrize(
+    ("sample_lines", "types"),
+    [
+        (4, ["BIGINT", "DOUBLE", "BOOLEAN", "DATE"]),
+        (5, ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"]),
+    ],
+)
+def test_landing_file_columns_sql_duckdb_types_the_sampled_lines(tmp_path, sample_lines, types):
+    path = write_landing_file(tmp_path, "typed.csv", TYPED_CSV)
+    header = ["order_id", "amount", "is_paid", "order_date"]  # names come from the caller
+    harness = MacroHarness("duckdb", vars={"landing_type_sample_lines": sample_lines})
+    sql = columns_sql(harness, entity(), str(path), header)
+    assert duckdb.sql(sql).fetchall() == [
+        (name, data_type, position)
+        for position, (name, data_type) in enumerate(zip(header, types, strict=True), 1)
+    ]
+
+
+def test_landing_file_columns_sql_duckdb_jsonl_keys_in_order_of_appearance(tmp_path):
+    path = write_landing_file(
+        tmp_path,
+        "typed.jsonl",
+        '{"id": 1, "at": "2026-01-01T01:00:00"}\n'
+        "not json\n"
+        '{"id": 2.5, "tags": ["a"], "at": null}\n',
+    )
+    sql = columns_sql(MacroHarness("duckdb"), entity("jsonl"), str(path), None)
+    assert duckdb.sql(sql).fetchall() == [
+        ("id", "DOUBLE"),
+        ("at", "TIMESTAMP"),
+        ("tags", "VARCHAR[]"),
+    ]
+
+
+def describe_on_sail(spark, sql: str, scratch: Path) -> list[tuple[str, str]]:
+    """A rendered ``describe query select * from read_files(...)`` on Sail: the read_files call
+    read as the recording harness reads one without a schema (sail_backend.py), then the
+    query's columns and Spark types."""
+    found = re.fullmatch(r"\s*describe query (select \* from) read_files\s*(\(.*\))\s*", sql, re.S)
+    assert found, sql
+    args, _ = paren_body(found.group(2), 0)
+    fmt, options, files = inference_reader_args(parse_read_files_args(args))
+    readable = [str(well_formed_copy(file, fmt, scratch)) for file in files]
+    spark.read.format(fmt).options(**options).load(readable).createOrReplaceTempView("landing_file")
+    schema = spark.sql(f"{found.group(1)} landing_file").schema
+    return [(field.name, field.dataType.simpleString()) for field in schema.fields]
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # pyspark on pandas 3
+def test_landing_file_columns_sql_databricks_names_line_one_on_sail(sail_spark, tmp_path):
+    text = 'id,"a ""b""",day\n1,x,2026-01-01\n2,y,2026-01-02\n3,4,5,6\n'
+    path = write_landing_file(tmp_path, "o.csv", text)
+    sql = columns_sql(MacroHarness("databricks"), entity(), str(path), None)
+    sqlfluff.parse(sql, dialect="databricks")
+    described = describe_on_sail(sail_spark, sql, tmp_path / "scratch")
+    assert [name for name, _ in described] == first_line_names(text)
+    assert described == [("id", "bigint"), ('a "b"', "string"), ("day", "date")]
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # pyspark on pandas 3
+def test_landing_file_columns_sql_databricks_reads_jsonl_as_json_on_sail(sail_spark, tmp_path):
+    path = write_landing_file(
+        tmp_path, "o.jsonl", '{"order_id": 1, "amount": 2.5}\n{"order_id": 2, "note": "x"}\n'
+    )
+    sql = columns_sql(MacroHarness("databricks"), entity("jsonl"), str(path), None)
+    sqlfluff.parse(sql, dialect="databricks")
+    described = describe_on_sail(sail_spark, sql, tmp_path / "scratch")
+    assert dict(described) == {"order_id": "bigint", "amount": "double", "note": "string"}
 
 
 # -- raise_unreadable_landing_files ------------------------------------------------------------

@@ -3,8 +3,11 @@ replace_window, the audit and freshness macros; and the harness's own dbt semant
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import re
+import sys
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,6 +23,10 @@ from macro_render import (
     compiled_package_macros,
     normalize_sql,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds databricks_harness
+
+from databricks_harness.sail_rewrite import rewrite_for_sail
 
 TEXTS = ["plain", "it's", "a\\b", "\\'", "''", "x\\\\y", "line\nbreak", "ünïcödé ✓", ""]
 
@@ -132,10 +139,129 @@ def test_replace_window_per_engine():
     assert seen == [{"target_relation": "t", "incremental_predicates": ["d >= 1"]}]
 
 
+# -- replace_window_sql: the window predicate executed ------------------------------------------
+DAY = datetime.date
+TARGET_ROWS = [
+    (DAY(2026, 1, 1), 1, Decimal("10.00")),
+    (DAY(2026, 1, 2), 2, Decimal("20.00")),
+    (DAY(2026, 1, 2), 3, Decimal("30.00")),
+    (DAY(2026, 1, 3), 4, Decimal("40.00")),
+]
+WINDOW_CASES = [
+    # Days 2 and 3 recomputed: order 2 changed, order 3 gone, order 4 moved to day 2.
+    (
+        [DAY(2026, 1, 2), DAY(2026, 1, 3)],
+        [(DAY(2026, 1, 2), 2, Decimal("25.50")), (DAY(2026, 1, 2), 4, Decimal("40.00"))],
+    ),
+    ([], []),  # nothing changed: recompute_window_predicate renders `false`
+]
+
+
+def window_predicate(days: list[datetime.date]) -> str:
+    """The predicate as recompute_window_predicate renders it for these days."""
+    if not days:
+        return "false"
+    return "order_date in (" + ", ".join(f"cast('{day}' as date)" for day in days) + ")"
+
+
+def replaced(days, recomputed) -> list[tuple]:
+    """Independent truth: the target rows outside the window, plus the recomputed rows."""
+    return sorted([row for row in TARGET_ROWS if row[0] not in days] + recomputed)
+
+
+@pytest.mark.parametrize(("days", "recomputed"), WINDOW_CASES)
+def test_replace_window_sql_on_duckdb_replaces_exactly_the_window(days, recomputed):
+    con = duckdb.connect()
+    con.execute("attach ':memory:' as lakehouse_bi; use lakehouse_bi")
+    con.execute("create table fct (order_date date, order_id integer, amount decimal(10, 2))")
+    con.executemany("insert into fct values (?, ?, ?)", TARGET_ROWS)
+    # The recomputed rows in another column order: columns are matched by name.
+    con.execute("create table tmp (amount decimal(10, 2), order_id integer, order_date date)")
+    for row in recomputed:
+        con.execute("insert into tmp values (?, ?, ?)", row[::-1])
+    harness = MacroHarness("duckdb")
+    harness.relation_columns["tmp"] = [f'"{c[0]}"' for c in con.execute("describe tmp").fetchall()]
+    args = {"target_relation": harness.relation("fct"), "temp_relation": harness.relation("tmp")}
+    sql = harness.sql("replace_window_sql", args, window_predicate(days))
+    assert sql.startswith(
+        f'delete from "lakehouse_bi"."main"."fct" where {window_predicate(days)}; '
+        'insert into "lakehouse_bi"."main"."fct" ("amount", "order_id", "order_date")'
+    )
+    con.execute(sql)
+    assert con.execute("select * from fct order by all").fetchall() == replaced(days, recomputed)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # pyspark on pandas 3
+@pytest.mark.parametrize(("days", "recomputed"), WINDOW_CASES)
+def test_replace_window_sql_on_sail_through_dbt_databricks_replace_where(
+    sail_spark, tmp_path, days, recomputed
+):
+    harness = MacroHarness("databricks")
+    harness.override(
+        "get_replace_where_sql",
+        installed_macro(
+            "databricks",
+            "macros/materializations/incremental/strategies.sql",
+            "get_replace_where_sql",
+            adapter=SimpleNamespace(has_dbr_capability=lambda capability: True),
+        ),
+    )
+    catalog, schema = sail_spark.catalog.currentCatalog(), f"replace_window_{len(days)}"
+    target = harness.relation("fct", schema, catalog)
+    source = harness.relation("tmp", schema, catalog)
+    sail_spark.sql(f"create schema if not exists `{catalog}`.`{schema}`")
+    for relation, rows in [(target, TARGET_ROWS), (source, recomputed)]:
+        sail_spark.sql(
+            f"create table {relation} (order_date date, order_id int, amount decimal(10, 2)) "
+            f"using delta location '{tmp_path / relation.identifier}'"
+        )
+        if rows:
+            values = ", ".join(f"(date'{d}', {i}, {a})" for d, i, a in rows)
+            sail_spark.sql(f"insert into {relation} values {values}")
+    sql = harness.call(
+        "replace_window_sql", {"target_relation": target, "temp_relation": source},
+        window_predicate(days),
+    )  # fmt: skip
+    assert sql == (
+        f"INSERT INTO {target} BY NAME REPLACE WHERE {window_predicate(days)} TABLE {source}"
+    )
+    # Not parsed with sqlfluff: it knows BY NAME and REPLACE WHERE only apart (a known gap,
+    # tests/integration/test_databricks_recorded_sql.py); Sail parses and runs it.
+    sent, rewrites = rewrite_for_sail(sql)
+    assert rewrites == ["INSERT BY NAME REPLACE WHERE"]
+    sail_spark.sql(sent).collect()
+    rows = sail_spark.sql(f"select * from {target} order by 1, 2").collect()
+    assert [tuple(row) for row in rows] == replaced(days, recomputed)
+
+
 # -- audit and freshness -----------------------------------------------------------------------
 def test_audit_warehouse_user_per_engine():
     assert MacroHarness("duckdb").call("audit_warehouse_user") == "cast(null as TEXT)"
     assert MacroHarness("databricks").call("audit_warehouse_user") == "current_user()"
+
+
+AUDIT_ACTOR_VARIABLES = {
+    "duckdb": ["DBT_AUDIT_ACTOR", "USER", "USERNAME"],
+    "databricks": ["DBT_AUDIT_ACTOR", "DATABRICKS_CLIENT_ID", "USER", "USERNAME"],
+}
+
+
+@pytest.mark.parametrize("engine", sorted(AUDIT_ACTOR_VARIABLES))
+def test_audit_actor_variables_per_engine_in_order_of_precedence(engine):
+    variables = AUDIT_ACTOR_VARIABLES[engine]
+    dispatch = MacroHarness(engine).context["adapter"].dispatch
+    assert dispatch("audit_actor_variables", "lakehouse")() == variables
+    # Each variable names the actor over every later one; blank values are skipped.
+    for position, variable in enumerate(variables):
+        env = {later: f"actor of {later}" for later in variables[position:]}
+        env.update({earlier: "  " for earlier in variables[:position]})
+        actor = MacroHarness(engine, env=env).call("audit_actor")
+        assert actor == {"actor": f"actor of {variable}", "actor_source": variable}
+
+
+def test_audit_actor_on_duckdb_ignores_the_service_principal():
+    actor = MacroHarness("duckdb", env={"DATABRICKS_CLIENT_ID": "sp"}).call("audit_actor")
+    assert actor == {"actor": None, "actor_source": None}
 
 
 @pytest.mark.parametrize(
