@@ -54,6 +54,7 @@ SHARED_FIXTURE_MODULES = {
     "sail_spark": (
         "tests/unit/test_macro_render_casting.py",
         "tests/unit/test_macro_render_governance.py",
+        "tests/unit/test_macro_render_ingestion.py",
         "tests/unit/test_macro_render_utils.py",
         "tests/unit/test_metric_view.py",
     ),
