@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import itertools
 import os
 import shutil
 import subprocess
@@ -67,6 +68,10 @@ class LocalPipeline:
             "DBT_LOG_PATH": str(ACTIVE / "logs"),
         }
 
+    def seen_by_dbt(self, path: Path) -> Path:
+        """`path` under this pipeline's root as its commands name it (under ACTIVE)."""
+        return ACTIVE / Path(path).relative_to(self.root)
+
     def _activate(self, command: tuple[str, ...], env: dict[str, str]) -> Path:
         """Point ACTIVE at this pipeline and seed its target with the last parse made for
         the same project, environment and `--vars`/`--target` (the file of PARSES it uses)."""
@@ -75,7 +80,7 @@ class LocalPipeline:
         link.unlink(missing_ok=True)
         link.symlink_to(self.root.resolve(), target_is_directory=True)
         link.replace(ACTIVE)  # atomic: ACTIVE always names one pipeline
-        flags = [f"{a}={b}" for a, b in zip(command, command[1:]) if a in ("--vars", "--target")]
+        flags = [f"{a}={b}" for a, b in itertools.pairwise(command) if a in ("--vars", "--target")]
         key = repr((str(self.project), sorted(env.items()), flags))
         seed = PARSES / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.msgpack"
         if seed.exists():

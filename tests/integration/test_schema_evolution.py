@@ -329,8 +329,8 @@ def test_source_meta_sets_and_validates_the_mode_per_table(initial_load, tmp_pat
 
 def _set_meta(sources_yaml: str, table: str, setting: str) -> str:
     """Add `setting` to the meta of one table of the landing sources file."""
-    pattern = re.compile(rf"(- name: {table}\n(?:.*\n)*?\s+meta: {{format: \w+)}}")
-    text, found = pattern.subn(rf"\1, {setting}}}", sources_yaml, count=1)
+    pattern = re.compile(rf"(- name: {table}\n(?:.*\n)*?( +)meta:\n)")
+    text, found = pattern.subn(rf"\1\2  {setting}\n", sources_yaml, count=1)
     assert found, f"no meta for {table} in the landing sources: update this test"
     return text
 
@@ -461,7 +461,11 @@ def _values_rows(insert: str) -> list[list[str | None]]:
 
 RENAMED_TEST = "test.lakehouse_bi.renamed_landing_columns"
 # Every bronze model: the renames model dates each entity's latest ingestion from all of them.
-BUILD_RENAMES = ("build", "-s", "tag:bronze", "schema_renamed_columns+")
+# schema_renamed_columns reads int_landed_records__unioned, which reads the silver feeds too;
+# tests only where every parent is built (the feeds' relationship tests to seeds are not).
+BUILD_RENAMES = (
+    "build", "-s", "tag:bronze", "+schema_renamed_columns+", "--indirect-selection", "cautious",
+)  # fmt: skip
 
 
 def _land_renamed_customers(landing: Path, batch: str = BATCH, rename: bool = True) -> list[str]:
@@ -551,8 +555,8 @@ def test_auto_fix_rename_is_unchanged(pipeline):
 def _sniffed_names(pipeline: LocalPipeline, file_path: Path) -> list[str]:
     show = pipeline.dbt(
         "--quiet", "show", "--output", "json", "--inline",
-        "select '{{ landing_file_columns(landing_entity('customers'), '"
-        + str(file_path) + "') | map('first') | join(',') }}' as sniffed",
+        "select '{{ lakehouse.landing_file_columns(lakehouse.landing_entity('customers'), '"
+        + str(pipeline.seen_by_dbt(file_path)) + "') | map('first') | join(',') }}' as sniffed",
     )  # fmt: skip
     return json.loads(show.stdout[show.stdout.index("{") :])["show"][0]["sniffed"].split(",")
 
@@ -590,4 +594,4 @@ def test_detection_sniffs_only_the_new_files(pipeline):
     inferred = re.findall(r"read_csv\(\s*\[?'([^']+)'[\s\S]{0,3000}?key_names", log)
     assert inferred, "no type inference query in the log"
     read = set(re.findall(r"read_csv\(\s*\[?'([^']+)'", log))
-    assert read == set(inferred) == {str(pipeline.landing / LINE_FILE)}
+    assert read == set(inferred) == {str(pipeline.seen_by_dbt(pipeline.landing / LINE_FILE))}
