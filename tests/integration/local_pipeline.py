@@ -81,7 +81,9 @@ class LocalPipeline:
         link.symlink_to(self.root.resolve(), target_is_directory=True)
         link.replace(ACTIVE)  # atomic: ACTIVE always names one pipeline
         flags = [f"{a}={b}" for a, b in itertools.pairwise(command) if a in ("--vars", "--target")]
-        key = repr((str(self.project), sorted(env.items()), flags))
+        # pytest's own variables (PYTEST_CURRENT_TEST names each test) reach no dbt parse.
+        parsed_env = sorted((k, v) for k, v in env.items() if not k.startswith("PYTEST_"))
+        key = repr((str(self.project), parsed_env, flags))
         seed = PARSES / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.msgpack"
         if seed.exists():
             self.target.mkdir(parents=True, exist_ok=True)
@@ -107,6 +109,8 @@ class LocalPipeline:
         tool = BIN / command[0]
         env = self.env()
         seed = self._activate(command, env)
+        parsed = self.target / PARTIAL_PARSE
+        before = parsed.stat().st_mtime_ns if parsed.exists() else None
         completed = subprocess.run(
             [str(tool), *command[1:]],
             cwd=self.project,
@@ -115,9 +119,9 @@ class LocalPipeline:
             text=True,
             check=False,
         )
-        if (self.target / PARTIAL_PARSE).exists():
+        if parsed.exists() and parsed.stat().st_mtime_ns != before:  # this command parsed
             PARSES.mkdir(exist_ok=True)
-            shutil.copyfile(self.target / PARTIAL_PARSE, seed)
+            shutil.copyfile(parsed, seed)
         if check and completed.returncode != 0:
             output = f"{completed.stdout[-6000:]}\n{completed.stderr[-3000:]}"
             pytest.fail(f"{' '.join(command)} failed:\n{output}")

@@ -75,10 +75,8 @@ def case_batches(case: str) -> list[str]:
 class InitialLoad:
     """The generator's b0000 landed and built once, the state every case starts from.
 
-    `pristine` holds the pipeline root right after that build. `fresh()` restores it into
-    `work`, the very folder it was built in: the landing root, database path and vars are
-    then the ones dbt parsed with, so target/partial_parse.msgpack stays valid and a case's
-    builds skip the full parse as well as the initial build.
+    `pristine` holds the pipeline root right after that build; a case starts from a copy
+    of it (its dbt parse is shared as every test pipeline's is: local_pipeline.py).
     """
 
     generated: Path
@@ -89,8 +87,7 @@ class InitialLoad:
     def fresh(self) -> LocalPipeline:
         """The initial load in `work` (whatever an earlier case left there is replaced)."""
         shutil.rmtree(self.work, ignore_errors=True)
-        shutil.copytree(self.pristine, self.work, symlinks=True)
-        return LocalPipeline(self.work)
+        return self.copy(self.work)
 
     def copy(self, root: Path) -> LocalPipeline:
         """The initial load in another folder, for a state that outlives one test."""
